@@ -1,0 +1,22 @@
+# cmid_mm — the two commands: `make demo` and `make test` (each sets everything up first).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup test demo clean-venv
+
+## Create .venv with the pinned OpenMMLab stack + mmcv ops (cached wheel) + cmid_mm. Idempotent.
+setup:
+	bash tools/install/setup_env.sh
+
+## Set up, then run the test suite. pytest's "no tests collected" (exit 5) is a failure here.
+test: setup
+	@$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+## Set up, then run the demo on real remote-sensing data (CPU, a few minutes).
+demo: setup
+	bash tools/misc/demo.sh
+
+clean-venv:
+	rm -rf $(VENV)

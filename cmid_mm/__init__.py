@@ -1,0 +1,12 @@
+"""cmid_mm: CMID self-supervised pretraining for remote sensing, as an OpenMMLab plugin.
+
+``import cmid_mm`` (or ``custom_imports = dict(imports=['cmid_mm'])`` in a config) registers every
+module into the registries of the library that uses it (mmpretrain for pretraining/classification)
+and makes mmengine's checkpoint loading work under torch's ``weights_only=True``.
+"""
+from .utils import register_checkpoint_safe_globals
+from .version import __version__  # noqa: F401
+
+register_checkpoint_safe_globals()
+
+from . import datasets, engine, evaluation, models  # noqa: E402,F401

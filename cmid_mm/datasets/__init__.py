@@ -1,0 +1,1 @@
+"""Registered modules (filled per sub-package)."""
