@@ -1,1 +1,6 @@
-"""Registered modules (filled per sub-package)."""
+"""CMID models, registered in mmpretrain's MODELS."""
+from .algorithms import *  # noqa: F401,F403
+from .backbones import *  # noqa: F401,F403
+from .heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .necks import *  # noqa: F401,F403

@@ -1,0 +1,136 @@
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.model.weight_init import trunc_normal_
+from mmpretrain.models.selfsup import BaseSelfSupervisor
+from mmpretrain.models.utils import CosineEMA
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from ..backbones.mask_utils import resize_block_mask
+
+
+def fill_masked_with_mean(images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """Masked copy of ``images`` (N, C, H, W): pixels of masked blocks hold the per-image,
+    per-channel mean. Normalisation is affine per channel, so filling after it is the same as
+    filling the raw image before it."""
+    w = resize_block_mask(masks, images.shape[-2:]).to(images.dtype)
+    return images * (1 - w) + images.mean(dim=(2, 3), keepdim=True) * w
+
+
+@MODELS.register_module()
+class CMID(BaseSelfSupervisor):
+    """CMID: Contrastive Mask Image Distillation (Muhtar et al., TGRS 2023, arXiv 2304.09670).
+
+    The student (backbone + mask token + necks + decoder) sees both block-masked views, the EMA
+    teacher (backbone + global/local necks) both clean views. Three branches, each switched off
+    by leaving its neck and head out of the config (ablations use this same code path):
+
+    - global: MoCo v2 InfoNCE of pooled, projected features against a queue of teacher keys;
+    - local: DINO-style distillation between position-matched cells of the two views;
+    - reconstruction: masked pixels from the last feature map (focal-L1 + focal frequency loss).
+
+    Args:
+        backbone: a mask-token backbone (``CMIDResNet``, ``CMIDSwinTransformer``,
+            ``CMIDVisionTransformer``); the mask token itself lives here, in ``mask_token``, so
+            the backbone's state dict is exactly a plain mmpretrain backbone's.
+        base_momentum: ``1 - m`` of the teacher EMA at the start; it follows a cosine to
+            ``m = 1`` over all iterations (0.004 gives 0.996 -> 1). BN statistics and other
+            buffers of the teacher are copied from the student every step.
+    """
+
+    def __init__(self, backbone: dict, global_neck: Optional[dict] = None,
+                 global_head: Optional[dict] = None, local_neck: Optional[dict] = None,
+                 local_head: Optional[dict] = None, decoder: Optional[dict] = None,
+                 rec_head: Optional[dict] = None, base_momentum: float = 0.004,
+                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+        super().__init__(backbone=backbone, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        branches = dict(global_=(global_neck, global_head, 'global_neck', 'global_head'),
+                        local=(local_neck, local_head, 'local_neck', 'local_head'),
+                        rec=(decoder, rec_head, 'decoder', 'rec_head'))
+        for neck_cfg, head_cfg, neck_key, head_key in branches.values():
+            if (neck_cfg is None) != (head_cfg is None):
+                missing = neck_key if neck_cfg is None else head_key
+                raise ValueError(f'CMID: model.{missing} is None but its branch partner is set; '
+                                 f'give both {neck_key} and {head_key}, or neither to switch '
+                                 'the branch off')
+            setattr(self, neck_key, MODELS.build(neck_cfg) if neck_cfg is not None else None)
+            setattr(self, head_key, MODELS.build(head_cfg) if head_cfg is not None else None)
+        if global_head is None and local_head is None and rec_head is None:
+            raise ValueError('CMID: every branch is off; set at least one of '
+                             'global_head, local_head, rec_head')
+        if not hasattr(self.backbone, 'mask_token_dims'):
+            raise TypeError(f'CMID needs a mask-token backbone (CMIDResNet, CMIDSwinTransformer, '
+                            f'CMIDVisionTransformer), got {type(self.backbone).__name__}')
+        self.mask_token = nn.Parameter(torch.zeros(1, self.backbone.mask_token_dims))
+
+        # The teacher holds only what it runs: backbone plus the necks of enabled branches.
+        self._teacher_keys = ['backbone'] + [
+            k for k in ('global_neck', 'local_neck') if getattr(self, k) is not None]
+        self.teacher = None
+        if global_head is not None or local_head is not None:
+            self.teacher = CosineEMA(self._student_parts(), momentum=base_momentum, end_momentum=0.)
+
+    def init_weights(self):
+        super().init_weights()
+        trunc_normal_(self.mask_token, std=.02)
+
+    def _student_parts(self) -> nn.ModuleDict:
+        # Built on demand, not stored: a stored ModuleDict would duplicate the student's keys.
+        return nn.ModuleDict({k: getattr(self, k) for k in self._teacher_keys})
+
+    @staticmethod
+    def _stack_views(data_samples: List[DataSample], key: str, device) -> torch.Tensor:
+        """Per-sample (2, ...) fields -> (2B, ...) ordered [view1 of all; view2 of all]."""
+        stacked = torch.stack([torch.as_tensor(getattr(s, key)) for s in data_samples], dim=1)
+        return stacked.flatten(0, 1).to(device)
+
+    def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
+             **kwargs) -> Dict[str, torch.Tensor]:
+        images = torch.cat(inputs)  # (2B, C, H, W): [view1; view2]
+        masks = self._stack_views(data_samples, 'mask', images.device)
+        student_feat = self.backbone(
+            fill_masked_with_mean(images, masks), mask=masks, mask_token=self.mask_token)[-1]
+
+        teacher = teacher_feat = None
+        if self.teacher is not None:
+            self.teacher.update_parameters(self._student_parts())
+            teacher = self.teacher.module
+            with torch.no_grad():
+                teacher_feat = teacher.backbone(images)[-1]
+
+        losses = {}
+        if self.global_head is not None:
+            with torch.no_grad():
+                keys = teacher.global_neck((teacher_feat, ))[0]
+            losses['loss_global'] = self.global_head.loss(
+                self.global_neck((student_feat, ))[0], keys)
+        if self.local_head is not None:
+            boxes = self._stack_views(data_samples, 'crop_boxes', images.device)
+            coords = self.local_head.cell_centers(boxes, student_feat.shape[-2:], images.shape[-2:])
+            student_cells, teacher_cells = self._matched_cells(student_feat, teacher_feat, coords)
+            with torch.no_grad():
+                teacher_out = teacher.local_neck(teacher_cells)
+            losses['loss_local'] = self.local_head.loss(self.local_neck(student_cells), teacher_out)
+        if self.rec_head is not None:
+            losses['loss_rec'] = self.rec_head.loss(self.decoder(student_feat), images, masks)
+        return losses
+
+    def _matched_cells(self, student_feat: torch.Tensor, teacher_feat: torch.Tensor,
+                       coords: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Student cells of view a and their nearest teacher cells of view b != a, as (2B*P, C).
+
+        ``coords`` (2B, N, 2) are the cell centres of every view in original-image pixels.
+        """
+        def other_view(t):
+            return torch.cat(t.chunk(2)[::-1])
+
+        student_idx, teacher_idx = self.local_head.match(coords, other_view(coords))
+
+        def gather(feat, idx):
+            cells = feat.flatten(2).transpose(1, 2)  # (2B, N, C)
+            idx = idx.unsqueeze(-1).expand(-1, -1, cells.shape[-1])
+            return cells.gather(1, idx).flatten(0, 1)
+
+        return gather(student_feat, student_idx), gather(other_view(teacher_feat), teacher_idx)

@@ -1,0 +1,14 @@
+# Adan (timm's), lr 1e-3 per 64 images -> 4e-3 for 4 GPUs x 64, wd 0.02, 10 linear warm-up epochs,
+# cosine to 1e-6, 400 epochs. The paper trains with mixed precision: add --amp on GPUs.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='TimmAdan', lr=4e-3, betas=(0.98, 0.92, 0.99), weight_decay=0.02))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=390, eta_min=1e-6, by_epoch=True, begin=10, end=400,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=400)
+# lr above is for 256 images per step; --auto-scale-lr style scaling uses this.
+auto_scale_lr = dict(base_batch_size=256)

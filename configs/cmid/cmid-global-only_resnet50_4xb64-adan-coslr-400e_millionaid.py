@@ -1,0 +1,4 @@
+# Ablation: global branch alone (MoCo v2 with a masked student).
+_base_ = './cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py'
+
+model = dict(local_neck=None, local_head=None, decoder=None, rec_head=None)

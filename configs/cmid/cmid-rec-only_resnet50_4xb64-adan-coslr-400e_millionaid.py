@@ -1,0 +1,4 @@
+# Ablation: masked reconstruction alone (no teacher is built).
+_base_ = './cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py'
+
+model = dict(global_neck=None, global_head=None, local_neck=None, local_head=None)

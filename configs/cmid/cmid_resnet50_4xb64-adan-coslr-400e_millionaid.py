@@ -1,0 +1,11 @@
+_base_ = [
+    '../_base_/models/cmid_resnet50.py',
+    '../_base_/datasets/millionaid_cmid.py',
+    '../_base_/schedules/adan_coslr_400e.py',
+    '../_base_/default_runtime.py',
+]
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3))
+log_processor = dict(window_size=50)

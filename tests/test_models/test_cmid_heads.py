@@ -1,0 +1,152 @@
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cmid_mm.models import CMIDLocalHead, CMIDReconstructionHead, MoCoQueueHead
+
+
+def _grid_coords(top, left, size=224, crop=112, grid=7):
+    """Cell centres of a crop x crop box at (top, left) resized to size, no flip."""
+    box = torch.tensor([[top, left, crop, crop, 0, 0]], dtype=torch.float32)
+    return CMIDLocalHead.cell_centers(box, (grid, grid), (size, size))
+
+
+def test_matching_picks_the_geometrically_nearest_cells():
+    head = CMIDLocalHead(num_pairs=5)
+    student, teacher = _grid_coords(0, 0), _grid_coords(40, 70)
+    s_idx, t_idx = head.match(student, teacher)
+    dist = torch.cdist(student[0], teacher[0])
+    for s, t in zip(s_idx[0].tolist(), t_idx[0].tolist()):
+        assert dist[s, t] == dist[s].min()  # nearest teacher cell
+    kept = dist.min(1).values[s_idx[0]]
+    assert kept.max() <= dist.min(1).values.sort().values[4]  # the 5 closest pairs
+
+
+def test_changing_the_crop_offset_changes_the_pairs():
+    """Regression for the official bug (offsets as fractions => crop position ignored)."""
+    head = CMIDLocalHead(num_pairs=49)
+
+    def pairs(teacher_top, teacher_left):
+        s_idx, t_idx = head.match(_grid_coords(0, 0),
+                                  _grid_coords(teacher_top, teacher_left, crop=150))
+        return dict(zip(s_idx[0].tolist(), t_idx[0].tolist()))
+
+    assert pairs(0, 0) != pairs(30, 60)
+    # the official behaviour: offsets given in fractions (< 1 px) leave the pairs unchanged
+    assert pairs(0, 0) == pairs(30 / 224, 60 / 224)
+
+
+def test_flip_mirrors_cell_centres():
+    box = torch.tensor([[10, 20, 112, 112, 1, 0]], dtype=torch.float32)
+    c = CMIDLocalHead.cell_centers(box, (2, 2), (224, 224))[0]
+    # view cell (0, 0) centre is at view x = 56 -> source x = 224 - 56 = 168 -> 20 + 168 / 2
+    torch.testing.assert_close(c[0], torch.tensor([10 + 56 / 2, 20 + 168 / 2]))
+
+
+@pytest.mark.parametrize('epoch,expected', [(0, 0.04), (25, 0.055), (50, 0.07), (100, 0.07)])
+def test_teacher_temperature_schedule(message_hub, epoch, expected):
+    head = CMIDLocalHead(warmup_teacher_temp=0.04, teacher_temp=0.07, warmup_teacher_temp_epochs=50)
+    message_hub.update_info('max_epochs', 200)
+    message_hub.update_info('max_iters', 200 * 10)
+    message_hub.update_info('iter', epoch * 10)
+    assert head.current_teacher_temp() == pytest.approx(expected)
+
+
+def test_teacher_temperature_by_iterations(message_hub):
+    head = CMIDLocalHead(warmup_teacher_temp_iters=100)
+    message_hub.update_info('iter', 50)
+    assert head.current_teacher_temp() == pytest.approx(0.055)
+
+
+def test_local_loss_and_centre_match_a_hand_computation(message_hub):
+    torch.manual_seed(0)
+    message_hub.update_info('iter', 0)
+    message_hub.update_info('max_iters', 100)
+    message_hub.update_info('max_epochs', 10)
+    head = CMIDLocalHead(out_channels=4, student_temp=0.1, warmup_teacher_temp=0.04,
+                         warmup_teacher_temp_epochs=5, center_momentum=0.9)
+    head.center.fill_(0.3)
+    s, t = torch.randn(6, 4), torch.randn(6, 4)
+    loss = head.loss(s, t)
+    expected = 0.
+    for i in range(6):
+        p_t = [math.exp((t[i, k].item() - 0.3) / 0.04) for k in range(4)]
+        p_t = [p / sum(p_t) for p in p_t]
+        z = [s[i, k].item() / 0.1 for k in range(4)]
+        log_z = math.log(sum(math.exp(v) for v in z))
+        expected += -sum(p_t[k] * (z[k] - log_z) for k in range(4)) / 6
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+    torch.testing.assert_close(head.center, 0.9 * 0.3 + 0.1 * t.mean(0, keepdim=True))
+
+
+def test_global_loss_matches_a_hand_infonce():
+    torch.manual_seed(0)
+    head = MoCoQueueHead(queue_len=8, feat_dim=4, temperature=0.2)
+    q, k = torch.randn(4, 4), torch.randn(4, 4)  # B = 2: [view1; view2]
+    queue = head.queue.clone()
+    loss = head.loss(q, k)
+    qn, kn = F.normalize(q, dim=1), F.normalize(k, dim=1)
+
+    def nce(a, b):
+        logits = torch.cat([(a * b).sum(1, keepdim=True), a @ queue], 1) / 0.2
+        return -torch.log_softmax(logits, 1)[:, 0].mean()
+
+    expected = (nce(qn[:2], kn[2:]) + nce(qn[2:], kn[:2])) / 2
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_queue_pointer_and_contents_after_two_steps():
+    torch.manual_seed(0)
+    head = MoCoQueueHead(queue_len=6, feat_dim=3)
+    keys = [torch.randn(4, 3) for _ in range(2)]
+    for k in keys:
+        head.loss(torch.randn(4, 3), k)
+    assert int(head.queue_ptr) == 8 % 6
+    # step 1 wrote slots 0..3, step 2 wrote 4, 5 then wrapped to 0, 1
+    k1, k2 = (F.normalize(k, dim=1) for k in keys)
+    torch.testing.assert_close(head.queue.T, torch.cat([k2[2:], k1[2:], k2[:2]]))
+
+
+def test_too_many_keys_for_the_queue_is_a_clear_error():
+    head = MoCoQueueHead(queue_len=2, feat_dim=3)
+    with pytest.raises(ValueError, match='queue_len'):
+        head.loss(torch.randn(4, 3), torch.randn(4, 3))
+
+
+def _focal_fft_loss(pred, target):
+    """Focal frequency loss written from the paper (alpha 1, batch-mean spectrum, log weights)."""
+    fp = torch.fft.fft2(pred, norm='ortho').mean(0)
+    ft = torch.fft.fft2(target, norm='ortho').mean(0)
+    dist = (fp - ft).abs() ** 2
+    w = torch.log(dist.sqrt() + 1)
+    w = (w / w.max()).clamp(0, 1)
+    return (w * dist).mean()
+
+
+def test_reconstruction_loss_matches_a_hand_computation():
+    torch.manual_seed(0)
+    pred, target = torch.randn(4, 3, 64, 64), torch.randn(4, 3, 64, 64)
+    mask = (torch.rand(4, 2, 2) > 0.5).float()
+    loss = CMIDReconstructionHead().loss(pred, target, mask)
+    expected = 0.
+    for v in range(2):  # the two views: images [0, 1] and [2, 3]
+        p, t = pred[2 * v:2 * v + 2], target[2 * v:2 * v + 2]
+        m = mask[2 * v:2 * v + 2].repeat_interleave(32, 1).repeat_interleave(32, 2)[:, None]
+        e = (p - t).abs()
+        focal = e * (2 * torch.sigmoid(0.2 * e) - 1)
+        spatial = (focal * m).sum() / (m.sum() + 1e-5) / 3
+        mixed = p * m + (0.001 * p + 0.999 * (0.5 * p + 0.5 * t)) * (1 - m)
+        expected += (spatial + _focal_fft_loss(mixed, t)) / 2
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-4)
+
+
+def test_reconstruction_gradient_comes_mostly_from_masked_pixels():
+    pred = torch.zeros(2, 3, 32, 32, requires_grad=True)
+    target = torch.ones(2, 3, 32, 32)
+    mask = torch.zeros(2, 2, 2)
+    mask[:, 0, 0] = 1
+    CMIDReconstructionHead().loss(pred, target, mask).backward()
+    g = pred.grad.abs()
+    assert g[:, :, :16, :16].mean() > 100 * g[:, :, 16:, 16:].mean()
