@@ -1,0 +1,8 @@
+from .checkpoint import register_checkpoint_safe_globals
+from .config import (CLIError, add_common_args, build_runner, check_cfg_options,
+                     load_config, run_cli, setup_cli_cfg)
+
+__all__ = [
+    'register_checkpoint_safe_globals', 'CLIError', 'add_common_args', 'build_runner',
+    'check_cfg_options', 'load_config', 'run_cli', 'setup_cli_cfg'
+]

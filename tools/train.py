@@ -1,0 +1,48 @@
+"""Train with any mmengine-Runner config (mmpretrain, mmseg, mmdet: picked by ``default_scope``)."""
+import argparse
+import os.path as osp
+
+import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe globals
+import torch
+from cmid_mm.utils import (CLIError, add_common_args, build_runner, load_config, run_cli,
+                           setup_cli_cfg)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint, or without a path from the latest checkpoint in the '
+        'work dir')
+    parser.add_argument('--amp', action='store_true', help='automatic mixed precision (CUDA)')
+    return add_common_args(parser).parse_args()
+
+
+def main():
+    args = parse_args()
+    if args.amp and not torch.cuda.is_available():
+        raise CLIError('--amp needs a CUDA GPU (torch.cuda.is_available() is False); '
+                       'mixed precision is not supported on CPU here')
+    if args.resume not in (None, 'auto') and '://' not in args.resume \
+            and not osp.isfile(args.resume):
+        raise CLIError(f'checkpoint file not found: {args.resume}')
+    cfg = load_config(args.config, args.cfg_options)
+
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume is not None:
+        # 'auto': the Runner finds the latest checkpoint in work_dir.
+        cfg.resume = True
+        cfg.load_from = None if args.resume == 'auto' else args.resume
+    setup_cli_cfg(cfg, args)
+
+    build_runner(cfg).train()
+
+
+if __name__ == '__main__':
+    run_cli(main)
