@@ -25,9 +25,9 @@ train_dataloader = dict(
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=20),
-    dict(type='CosineAnnealingLR', T_max=280, eta_min=1e-6, by_epoch=False, begin=20, end=300),
+    dict(type='CosineAnnealingLR', T_max=180, eta_min=1e-6, by_epoch=False, begin=20, end=200),
 ]
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=300)
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=200)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
     checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False, max_keep_ckpts=2))
