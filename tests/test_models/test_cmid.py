@@ -14,7 +14,7 @@ from cmid_mm.datasets import CMIDTwoViews
 
 def tiny_cmid(**overrides):
     """CMID on a ResNet-18 with small heads, from the repo's demo config."""
-    cfg = Config.fromfile('configs/cmid/cmid_resnet18_1xb16-adan-300i_neon-demo.py').model
+    cfg = Config.fromfile('configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py').model
     cfg.global_head.queue_len = 64
     cfg.local_head.num_pairs = 2
     cfg.update(overrides)
