@@ -4,8 +4,9 @@ import os.path as osp
 
 import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe globals
 import torch
-from cmid_mm.utils import (CLIError, add_common_args, build_runner, load_config, run_cli,
-                           setup_cli_cfg)
+from cmid_mm.utils import (CLIError, add_common_args, build_runner, find_resume_checkpoint,
+                           load_config, run_cli, setup_cli_cfg)
+from mmengine.logging import print_log
 
 
 def parse_args():
@@ -35,11 +36,17 @@ def main():
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume is not None:
-        # 'auto': the Runner finds the latest checkpoint in work_dir.
-        cfg.resume = True
-        cfg.load_from = None if args.resume == 'auto' else args.resume
     setup_cli_cfg(cfg, args)
+    if args.resume == 'auto':
+        # mmengine trusts its last_checkpoint pointer; a kill can leave it (or the file it names)
+        # incomplete, so pick the newest complete checkpoint ourselves.
+        args.resume = find_resume_checkpoint(cfg.work_dir)
+        if args.resume is None:
+            print_log(f'--resume: no checkpoint in {cfg.work_dir}, training from scratch',
+                      logger='current')
+    if args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
 
     build_runner(cfg).train()
 

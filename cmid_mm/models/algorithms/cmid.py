@@ -2,6 +2,8 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
+from mmengine.dist import is_distributed
+from mmengine.logging import MessageHub, print_log
 from mmengine.model.weight_init import trunc_normal_
 from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.models.utils import CosineEMA
@@ -38,14 +40,28 @@ class CMID(BaseSelfSupervisor):
         base_momentum: ``1 - m`` of the teacher EMA at the start; it follows a cosine to
             ``m = 1`` over all iterations (0.004 gives 0.996 -> 1). BN statistics and other
             buffers of the teacher are copied from the student every step.
+        nonfinite_loss: what a NaN/inf loss term does: ``'raise'`` stops training with an error
+            naming the term and the iteration, before the optimizer step, so the last checkpoint
+            on disk stays the last good state; ``'skip'`` logs a warning, counts the skipped
+            steps and leaves the student and optimizer state untouched for that step
+            (single-process runs only: under DDP every process must run the backward pass).
     """
 
     def __init__(self, backbone: dict, global_neck: Optional[dict] = None,
                  global_head: Optional[dict] = None, local_neck: Optional[dict] = None,
                  local_head: Optional[dict] = None, decoder: Optional[dict] = None,
                  rec_head: Optional[dict] = None, base_momentum: float = 0.004,
-                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+                 nonfinite_loss: str = 'raise', data_preprocessor: Optional[dict] = None,
+                 init_cfg=None):
         super().__init__(backbone=backbone, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if nonfinite_loss not in ('raise', 'skip'):
+            raise ValueError(f"CMID: model.nonfinite_loss must be 'raise' or 'skip', "
+                             f'got {nonfinite_loss!r}')
+        if nonfinite_loss == 'skip' and is_distributed():
+            raise ValueError("CMID: model.nonfinite_loss='skip' is for single-process runs (a "
+                             "skipped backward stalls DDP); use 'raise' with several processes")
+        self.nonfinite_loss = nonfinite_loss
+        self.skipped_steps = 0
         branches = dict(global_=(global_neck, global_head, 'global_neck', 'global_head'),
                         local=(local_neck, local_head, 'local_neck', 'local_head'),
                         rec=(decoder, rec_head, 'decoder', 'rec_head'))
@@ -116,6 +132,31 @@ class CMID(BaseSelfSupervisor):
         if self.rec_head is not None:
             losses['loss_rec'] = self.rec_head.loss(self.decoder(student_feat), images, masks)
         return losses
+
+    def parse_losses(self, losses: Dict[str, torch.Tensor]):
+        """mmengine's loss parsing, with a guard against non-finite terms (see ``nonfinite_loss``).
+
+        Runs in ``train_step`` of the model and of mmengine's DDP wrapper alike, before the
+        optimizer step.
+        """
+        bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
+        if not bad:
+            return super().parse_losses(losses)
+        it = MessageHub.get_current_instance().get_info('iter')
+        msg = (f'non-finite {", ".join(f"{k}={losses[k].item()}" for k in bad)} '
+               f'at iteration {it}')
+        if self.nonfinite_loss == 'raise':
+            raise FloatingPointError(
+                f'{msg}: training stopped before the optimizer step; the last checkpoint in the '
+                "work dir is the last good state (set model.nonfinite_loss='skip' to skip such "
+                'steps instead)')
+        self.skipped_steps += 1
+        print_log(f'{msg}: step skipped ({self.skipped_steps} skipped so far)',
+                  logger='current', level=30)
+        _, log_vars = super().parse_losses(losses)
+        # A loss that depends on no parameter: backward gives no gradient (grads stay None), so
+        # the optimizer skips every parameter and its state is untouched.
+        return torch.zeros((), requires_grad=True), log_vars
 
     def _matched_cells(self, student_feat: torch.Tensor, teacher_feat: torch.Tensor,
                        coords: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -114,5 +114,7 @@ class CMIDLocalHead(BaseModule):
     def _update_center(self, teacher_out: torch.Tensor) -> None:
         stats = torch.cat([teacher_out.float().sum(0), teacher_out.new_tensor([len(teacher_out)]).float()])
         all_reduce(stats)  # sum over processes (no-op on one process)
+        if not torch.isfinite(stats).all():  # never let one bad step poison the centre
+            return
         batch_center = (stats[:-1] / stats[-1]).unsqueeze(0)
         self.center.mul_(self.center_momentum).add_(batch_center, alpha=1 - self.center_momentum)

@@ -40,6 +40,8 @@ class MoCoQueueHead(ContrastiveHead):
     @torch.no_grad()
     def _enqueue(self, *view_keys: torch.Tensor) -> None:
         keys = torch.cat([torch.cat(all_gather(k)) for k in view_keys])
+        if not torch.isfinite(keys).all():  # never let one bad step poison the queue
+            return
         n = keys.shape[0]
         if n > self.queue_len:
             raise ValueError(f'{n} keys per step exceed the queue length {self.queue_len}; '
