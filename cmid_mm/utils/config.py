@@ -8,6 +8,7 @@ import datetime
 import difflib
 import inspect
 import os
+import pickle
 import os.path as osp
 import sys
 
@@ -144,9 +145,18 @@ def build_runner(cfg):
 
 
 def run_cli(main):
-    """Run a tool's ``main``, reporting :class:`CLIError` as one line with exit code 2."""
+    """Run a tool's ``main``, reporting :class:`CLIError` as one line with exit code 2, and a
+    checkpoint refused by the weights-only unpickler as one line with exit code 1."""
     try:
         return main()
     except CLIError as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(2)
+    except pickle.UnpicklingError as e:
+        # torch names the offending global ("Unsupported global: GLOBAL posix.system") in the
+        # lines of its message; nothing from the file was executed.
+        reason = next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line),
+                      str(e).splitlines()[0])
+        print(f'error: refused to load a checkpoint: it holds an object outside the weights-only '
+              f'allow-list ({reason}); nothing in it was executed', file=sys.stderr)
+        sys.exit(1)

@@ -12,7 +12,7 @@ model = dict(
     decoder=dict(in_channels=512))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile', expected_channels=3),
     dict(type='CMIDTwoViews', img_size=128, crop_scale=(0.3, 1.0), hflip_prob=0.5,
          vflip_prob=0.5, view_pipelines=_base_.view_pipelines, mask_patch_size=32,
          mask_ratio=0.6),

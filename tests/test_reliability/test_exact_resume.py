@@ -70,3 +70,24 @@ def test_resume_after_sigkill_matches_the_uninterrupted_run(tiles, tmp_path, rep
     for it in range(1, MAX_ITERS + 1):  # before the kill and after the resume alike
         for key, value in expected[it].items():
             assert got[it][key] == pytest.approx(value, rel=1e-5, abs=1e-6), (it, key)
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))  # unpickling would create the marker file
+
+
+def test_resume_refuses_a_checkpoint_with_a_pickled_object(tiles, tmp_path, repo_root, python):
+    import torch
+    marker = tmp_path / 'pwned'
+    evil = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': _Evil(str(marker))}, evil)
+    proc = subprocess.run(_cmd(python, tiles, tmp_path / 'work', '--resume', str(evil)),
+                          cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert not marker.exists()
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: refused to load a checkpoint') and 'GLOBAL' in last, last

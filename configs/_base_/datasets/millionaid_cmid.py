@@ -15,7 +15,8 @@ view_pipelines = [
     ],
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    # errors name the file for corrupt, truncated, empty or non-RGB images
+    dict(type='CheckedLoadImageFromFile', expected_channels=3),
     dict(type='CMIDTwoViews', img_size=224, crop_scale=(0.3, 1.0), hflip_prob=0.5,
          view_pipelines=view_pipelines, mask_patch_size=32, mask_ratio=0.6),
     dict(type='PackInputs', algorithm_keys=['crop_boxes'], meta_keys=['img_path']),
