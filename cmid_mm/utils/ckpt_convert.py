@@ -1,0 +1,214 @@
+"""Backbone state-dict conversion shared by ``tools/model_converters/*.py``.
+
+A CMID backbone is an mmpretrain ``ResNet`` / ``SwinTransformer`` / ``VisionTransformer`` (its
+training checkpoint stores the student as ``backbone.*``). Downstream libraries differ:
+
+* ResNet: mmpretrain, mmseg and mmdet ``ResNet`` (plain stem) have the same keys.
+* Swin: mmpretrain, mmseg and mmdet ``SwinTransformer`` have the same keys; the only difference
+  is which per-stage output norms (``norm{i}``) exist, which depends on ``out_indices``. CMID
+  pretrains with ``out_indices=(3, )``, so ``norm0-2`` of a 4-output dense-task backbone start
+  from scratch (they have no pretrained counterpart). mmseg / mmdet pad small feature maps to
+  the window; ``pad_small_map=True`` makes mmpretrain's Swin compute the same.
+* ViT: mmseg's ``VisionTransformer`` wraps ``nn.MultiheadAttention`` (``attn.attn.in_proj_*``,
+  ``attn.attn.out_proj.*``) where mmpretrain's has ``attn.qkv`` / ``attn.proj`` (same q, k, v
+  row order). Build it with ``patch_bias=True, final_norm=True`` (mmpretrain's patch embedding
+  has a bias and CMID's ViT a final norm; mmseg defaults to neither). mmdet has no plain ViT
+  backbone; mmdet configs use ``mmpretrain.VisionTransformer``.
+
+Official CMID releases (github.com/NJU-LHRS/official-CMID) store the student under
+``online_encoder.model.``: a timm ResNet (= torchvision keys, = mmpretrain keys without ``fc``) or
+an mmcls-0.x ``SwinTransformer`` (= mmpretrain keys). Microsoft-Swin / timm-Swin key layouts are
+converted too, since Swin-B weights are also passed around in those layouts.
+"""
+import argparse
+import os
+import os.path as osp
+import pickle
+import re
+import tempfile
+import zipfile
+
+import torch
+
+LAYOUTS = ('mmpretrain', 'mmseg', 'mmdet')
+OFFICIAL_PREFIX = 'online_encoder.model.'
+
+
+class CheckpointConvertError(ValueError):
+    """A checkpoint that cannot be converted; the message names the file or key."""
+
+
+# Training scripts outside mmengine (the official CMID release among them) often save their
+# ``argparse.Namespace``; it is a plain attribute container, safe to rebuild in a weights-only load.
+CONVERTER_SAFE_GLOBALS = [argparse.Namespace]
+
+
+def load_checkpoint_state_dict(path):
+    """The state dict of a checkpoint: its ``state_dict`` or ``model`` entry, or the file itself.
+
+    Always loaded with ``torch.load(weights_only=True)`` (plus ``CONVERTER_SAFE_GLOBALS``): a file
+    holding any other pickled object is refused, and nothing in it is executed.
+    """
+    if not osp.isfile(path):
+        raise CheckpointConvertError(f'checkpoint file not found: {path}')
+    if not zipfile.is_zipfile(path):  # torch >= 1.6 always writes a zip archive
+        raise CheckpointConvertError(f'cannot read checkpoint {path}: not a torch zip archive '
+                                     '(corrupt, truncated, or saved by torch < 1.6)')
+    try:
+        with torch.serialization.safe_globals(CONVERTER_SAFE_GLOBALS):
+            ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        # torch's message is a page long; its "WeightsUnpickler error:" line says what failed
+        m = re.search(r'WeightsUnpickler error:\s*(.+)', str(e))
+        reason = (m.group(1) if m else str(e).strip().splitlines()[0])[:200]
+        raise CheckpointConvertError(
+            f'torch.load(weights_only=True) refused {path} ({reason}); nothing in it was run. '
+            'Re-save only its state dict where the file is trusted') from e
+    except (RuntimeError, EOFError) as e:
+        raise CheckpointConvertError(f'cannot read checkpoint {path}: {e}') from e
+    if not isinstance(ckpt, dict):
+        raise CheckpointConvertError(f'{path} is not a checkpoint dict (got {type(ckpt).__name__})')
+    for key in ('state_dict', 'model'):
+        if isinstance(ckpt.get(key), dict):
+            ckpt = ckpt[key]
+            break
+    state_dict = {k: v for k, v in ckpt.items() if isinstance(v, torch.Tensor)}
+    if not state_dict:
+        raise CheckpointConvertError(f'{path} has no tensors (keys: {sorted(ckpt)[:10]})')
+    return state_dict
+
+
+def strip_prefix(state_dict, prefix, source='the checkpoint'):
+    """Keys starting with ``prefix``, without it; an error listing the prefixes found if none."""
+    out = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
+    if not out:
+        found = sorted({k.split('.')[0] + '.' for k in state_dict})
+        raise CheckpointConvertError(
+            f"no key of {source} starts with '{prefix}' (top-level prefixes: {found[:12]})")
+    return out
+
+
+def detect_arch(state_dict, source='the checkpoint'):
+    """'resnet', 'swin' or 'vit' from the keys of an mmpretrain-layout backbone."""
+    if 'layer1.0.conv1.weight' in state_dict:
+        return 'resnet'
+    if any(k.startswith('stages.0.blocks.0.attn.w_msa.') for k in state_dict):
+        return 'swin'
+    if 'layers.0.attn.qkv.weight' in state_dict and 'patch_embed.projection.weight' in state_dict:
+        return 'vit'
+    raise CheckpointConvertError(
+        f'{source} is not an mmpretrain ResNet, SwinTransformer or VisionTransformer backbone '
+        f'(first keys: {list(state_dict)[:5]})')
+
+
+_VIT_TO_MMSEG = ((re.compile(r'^(layers\.\d+\.attn\.)qkv\.(weight|bias)$'), r'\1attn.in_proj_\2'),
+                 (re.compile(r'^(layers\.\d+\.attn\.)proj\.'), r'\1attn.out_proj.'))
+
+
+def mmpretrain_to_layout(state_dict, arch, layout):
+    """Convert an mmpretrain-layout backbone state dict to ``layout``'s backbone of ``arch``."""
+    if layout not in LAYOUTS:
+        raise CheckpointConvertError(f"unknown layout '{layout}', choose from {LAYOUTS}")
+    if arch in ('resnet', 'swin') or layout == 'mmpretrain':
+        return dict(state_dict)
+    if layout == 'mmdet':  # arch == 'vit'
+        raise CheckpointConvertError(
+            "mmdet has no plain ViT backbone: use type='mmpretrain.VisionTransformer' in the mmdet "
+            'config and --layout mmpretrain')
+    out = {}
+    for key, value in state_dict.items():
+        for pattern, repl in _VIT_TO_MMSEG:
+            key = pattern.sub(repl, key)
+        out[key] = value
+    return out
+
+
+def official_resnet_to_mmpretrain(state_dict):
+    """timm / torchvision ResNet keys equal mmpretrain ``ResNet`` keys; drop the classifier."""
+    return {k: v for k, v in state_dict.items() if not k.startswith('fc.')}
+
+
+def _relative_position_index(window_size):
+    """The (persistent) index buffer of mmpretrain's ``WindowMSA``, which timm does not save."""
+    from mmpretrain.models.utils.attention import WindowMSA
+    return WindowMSA(embed_dims=1, window_size=(window_size, window_size),
+                     num_heads=1).relative_position_index.clone()
+
+
+def official_swin_to_mmpretrain(state_dict):
+    """Microsoft-Swin or timm-Swin keys (``layers.i.blocks.j...``) -> mmpretrain Swin keys.
+
+    mmcls-0.x keys (``stages.*``, the official CMID code) are already mmpretrain's. In the
+    Microsoft layout stage i ends with ``layers.i.downsample``; timm >= 0.9 moved it to the start
+    of stage i+1 (``layers.{i+1}.downsample``).
+    """
+    if any(k.startswith('stages.') for k in state_dict):
+        return {k: v for k, v in state_dict.items()
+                if not k.startswith('head.') and not k.endswith('attn_mask')}
+    stages = sorted({int(m.group(1)) for k in state_dict
+                     for m in [re.match(r'layers\.(\d+)\.', k)] if m})
+    if not stages:
+        raise CheckpointConvertError('not a Swin checkpoint: no stages.* or layers.* keys '
+                                     f'(first keys: {list(state_dict)[:5]})')
+    last = stages[-1]
+    timm_style = any(k.startswith(f'layers.{last}.downsample.') for k in state_dict)
+    shifted = {}
+    for key, value in state_dict.items():
+        if key.startswith('head.') or key.endswith('attn_mask'):
+            continue
+        m = re.match(r'layers\.(\d+)\.downsample\.(.*)', key)
+        if timm_style and m:
+            key = f'layers.{int(m.group(1)) - 1}.downsample.{m.group(2)}'
+        shifted[key] = value
+    # mmdet's converter renames blocks and reorders the patch-merging channels from the
+    # official concat order to the nn.Unfold order that mmpretrain / mmseg / mmdet all use.
+    from mmdet.models.backbones.swin import swin_converter
+    out = {k[len('backbone.'):]: v for k, v in swin_converter(shifted).items()}
+    if 'norm.weight' in out:  # the final norm is the last stage's output norm
+        out[f'norm{last}.weight'] = out.pop('norm.weight')
+        out[f'norm{last}.bias'] = out.pop('norm.bias')
+    for key in [k for k in out if k.endswith('w_msa.relative_position_bias_table')]:
+        index_key = key.replace('relative_position_bias_table', 'relative_position_index')
+        if index_key not in out:
+            window = (int(round(out[key].shape[0]**0.5)) + 1) // 2
+            out[index_key] = _relative_position_index(window)
+    return out
+
+
+def official_to_mmpretrain(state_dict, prefix=OFFICIAL_PREFIX, source='the checkpoint'):
+    """Student backbone of an official CMID checkpoint -> (mmpretrain state dict, arch)."""
+    backbone = strip_prefix(state_dict, prefix, source) if prefix else dict(state_dict)
+    if 'layer1.0.conv1.weight' in backbone:
+        return official_resnet_to_mmpretrain(backbone), 'resnet'
+    if any(k.startswith(('stages.', 'layers.')) for k in backbone) and \
+            any('relative_position_bias_table' in k for k in backbone):
+        return official_swin_to_mmpretrain(backbone), 'swin'
+    raise CheckpointConvertError(
+        f'{source}: the keys under {prefix!r} are neither a ResNet (layer1.0.conv1.weight) nor '
+        f'a Swin Transformer (relative_position_bias_table); first keys: {list(backbone)[:5]}')
+
+
+def default_prefix(arch, layout):
+    """Output key prefix: none, except for mmdet's Swin, whose ``init_weights`` keeps only keys
+    starting with ``backbone.`` (mmpretrain / mmseg backbones and mmdet's ResNet take plain
+    keys)."""
+    return 'backbone.' if (arch, layout) == ('swin', 'mmdet') else ''
+
+
+def add_prefix(state_dict, prefix):
+    return {f'{prefix}{k}': v for k, v in state_dict.items()} if prefix else dict(state_dict)
+
+
+def save_checkpoint_atomic(obj, path):
+    """``torch.save`` to a temporary file next to ``path``, then rename: no half-written file."""
+    out_dir = osp.dirname(osp.abspath(path))
+    os.makedirs(out_dir, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.tmp-', suffix='.pth', dir=out_dir)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
