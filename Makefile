@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo clean-venv
+.PHONY: setup test demo demo-multispectral clean-venv
 
 ## Create .venv with the pinned OpenMMLab stack + mmcv ops (cached wheel) + cmid_mm. Idempotent.
 setup:
@@ -17,6 +17,10 @@ test: setup
 ## Set up, then run the demo on real remote-sensing data (CPU, a few minutes).
 demo: setup
 	bash tools/misc/demo.sh
+
+## Multispectral path: 6-band Landsat-7 CMID pretraining, land-cover segmentation, GeoTIFF scene map.
+demo-multispectral: setup
+	bash tools/misc/demo_multispectral.sh $(wildcard work_dirs/demo/cmid_pretrain/iter_200.pth)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -10,3 +10,5 @@ from .version import __version__  # noqa: F401
 register_checkpoint_safe_globals()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from . import change_detection  # noqa: E402,F401
+from . import detection  # noqa: E402,F401

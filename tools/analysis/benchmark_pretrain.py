@@ -1,26 +1,30 @@
-"""Speed and memory of a CMID pretraining step against the bare backbone doing the same work.
+"""Speed and memory of a CMID pretraining step, against the bare backbone, and where it goes.
 
     python tools/analysis/benchmark_pretrain.py CONFIG [--batch-size 8] [--img-size 224]
-        [--iters 5] [--warmup 2] [--device cpu] [--threads N]
+        [--iters 5] [--warmup 2] [--device cpu] [--threads N] [--compare] [--profile [N]]
 
-Both are measured in one process on the same synthetic batch (random images through the config's
-``CMIDTwoViews``):
+On one synthetic batch (random images through the config's ``CMIDTwoViews``):
 
-- CMID step: ``model(..., mode='loss')``, backward, optimizer step (the config's optimizer).
-- bare backbone: the student backbone forward + backward on both masked views (one batch of
-  2B), the teacher backbone forward on both clean views (no grad), optimizer step of the
-  backbone's parameters: the work CMID cannot avoid.
-
-Prints images/s of each (images = B source images per step), the time ratio, and peak RSS.
+- CMID step (always): ``model(..., mode='loss')``, backward, optimizer step (the config's
+  optimizer). Prints ms/step, images/s (images = B source images per step) and peak RSS.
+- ``--compare``: also the bare backbone doing the work CMID cannot avoid, in the same process:
+  the student backbone forward + backward on both masked views (one batch of 2B), the teacher
+  backbone forward on both clean views (no grad), optimizer step of the backbone's parameters;
+  prints the time ratio CMID / bare.
+- ``--profile [N]``: torch.profiler over ``--iters`` CMID steps; prints the forward time of
+  each part of the model (backbone, necks, decoder, teacher parts; inclusive) and the top N
+  operators by self time (forward and backward).
 """
 import argparse
 import resource
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import torch
+from torch.autograd.profiler import record_function
 from mmengine.config import Config
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
@@ -60,6 +64,63 @@ def timed(step, iters, warmup, device):
     return (time.perf_counter() - start) / iters
 
 
+@contextmanager
+def labelled_parts(model):
+    """Mark each part's forward as a ``part::NAME`` range for the profiler (via forward hooks:
+    the model code is not touched). Heads are called through ``loss()``, not ``forward``."""
+    parts = {name: getattr(model, name, None)
+             for name in ('backbone', 'global_neck', 'local_neck', 'decoder')}
+    if model.teacher is not None:
+        parts.update({f'teacher.{name}': getattr(model.teacher.module, name, None)
+                      for name in ('backbone', 'global_neck', 'local_neck')})
+    handles, open_ranges = [], {}
+    for name, module in parts.items():
+        if module is None:
+            continue
+
+        def enter(mod, args, name=name):
+            open_ranges[name] = record_function(f'part::{name}')
+            open_ranges[name].__enter__()
+
+        def leave(mod, args, out, name=name):
+            open_ranges.pop(name).__exit__(None, None, None)
+
+        handles += [module.register_forward_pre_hook(enter), module.register_forward_hook(leave)]
+    try:
+        yield
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def profile(step, iters, device, top):
+    cuda = device.startswith('cuda')
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    if cuda:
+        activities.append(torch.profiler.ProfilerActivity.CUDA)
+    with torch.profiler.profile(activities=activities) as prof:
+        for _ in range(iters):
+            step()
+        if device.startswith('cuda'):
+            torch.cuda.synchronize()
+    events = prof.key_averages()
+    sort = 'self_cpu_time_total'
+    if cuda:  # torch >= 2.4 calls the CUDA self time 'device' time
+        sort = next(a for a in ('self_device_time_total', 'self_cuda_time_total')
+                    if hasattr(events[0], a))
+    parts = sorted((e for e in events if e.key.startswith('part::')),
+                   key=lambda e: -e.cpu_time_total)
+    print(f'profile of {iters} CMID steps: forward time per part (inclusive, CPU clock)')
+    for e in parts:
+        print(f'  {e.key[6:]:<22} {e.cpu_time_total / 1000 / iters:8.1f} ms/step')
+    ops = [e for e in events if not e.key.startswith('part::')]
+    ops = sorted(ops, key=lambda e: -getattr(e, sort))[:top]
+    print(f'top {top} operators by self time (forward and backward):')
+    for e in ops:
+        print(f'  {e.key[:40]:<40} {getattr(e, sort) / 1000 / iters:8.1f} ms/step  '
+              f'{e.count // iters:5d} calls/step')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
@@ -70,11 +131,16 @@ def main():
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     parser.add_argument('--queue-len', type=int, default=None, help='override the MoCo queue')
+    parser.add_argument('--compare', action='store_true',
+                        help='also time the bare backbone and print the ratio CMID / bare')
+    parser.add_argument('--profile', type=int, nargs='?', const=15, default=None, metavar='N',
+                        help='profile the CMID step, list the top N operators (default 15)')
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
     cfg = Config.fromfile(args.config)
+    MMLogger.get_instance('benchmark', log_level='WARNING')  # no per-parameter init report
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if args.queue_len and cfg.model.get('global_head'):
         cfg.model.global_head.queue_len = args.queue_len
@@ -109,17 +175,22 @@ def main():
                 teacher(images)
         bare_optim.update_params(feat.float().mean())
 
-    t_bare = timed(bare_step, args.iters, args.warmup, args.device)
+    t_bare = timed(bare_step, args.iters, args.warmup, args.device) if args.compare else None
     t_cmid = timed(cmid_step, args.iters, args.warmup, args.device)
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     b = args.batch_size
     print(f'config: {args.config}')
     print(f'device: {args.device}, threads: {torch.get_num_threads()}, batch: {b}, '
           f'img: {args.img_size}, iters: {args.iters} (+{args.warmup} warm-up)')
-    print(f'bare backbone: {t_bare * 1000:8.1f} ms/step  {b / t_bare:7.2f} img/s')
+    if args.compare:
+        print(f'bare backbone: {t_bare * 1000:8.1f} ms/step  {b / t_bare:7.2f} img/s')
     print(f'CMID step:     {t_cmid * 1000:8.1f} ms/step  {b / t_cmid:7.2f} img/s')
-    print(f'ratio CMID / bare: {t_cmid / t_bare:.3f}')
+    if args.compare:
+        print(f'ratio CMID / bare: {t_cmid / t_bare:.3f}')
     print(f'peak RSS: {rss_mib:.0f} MiB')
+    if args.profile is not None:
+        with labelled_parts(model):
+            profile(cmid_step, args.iters, args.device, args.profile)
 
 
 if __name__ == '__main__':

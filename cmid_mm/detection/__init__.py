@@ -1,0 +1,12 @@
+"""Remote-sensing detection datasets (registered in mmdet) and DOTA patch split / merge."""
+from .dior import DIOR_CLASSES, DIORDataset
+from .dota import (DOTA_V1_CLASSES, DOTAHBBDataset, dump_dota_labels, load_dota_labels,
+                   polygons_to_hboxes)
+from .dota_split import (merge_patch_detections, objects_in_window, parse_patch_name, patch_name,
+                         split_scene, window_starts)
+
+__all__ = [
+    'DIOR_CLASSES', 'DIORDataset', 'DOTA_V1_CLASSES', 'DOTAHBBDataset', 'dump_dota_labels',
+    'load_dota_labels', 'polygons_to_hboxes', 'merge_patch_detections', 'objects_in_window',
+    'parse_patch_name', 'patch_name', 'split_scene', 'window_starts'
+]

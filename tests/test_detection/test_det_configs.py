@@ -1,0 +1,106 @@
+"""configs/detection: every config builds, CMID checkpoints load into the backbones, and the
+CMID ResNet-50 DIOR config trains 2 iterations + validates on CPU through tools/train.py."""
+import glob
+import json
+import os.path as osp
+import subprocess
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS as PRETRAIN_MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/detection/*.py'))
+DIOR_R50 = 'configs/detection/faster-rcnn_cmid-r50_fpn_4xb2-1x_dior.py'
+DOTA_R50 = 'configs/detection/faster-rcnn_cmid-r50_fpn_4xb2-1x_dotav1-hbb-1024.py'
+
+
+def build_detector(config, **backbone):
+    """Build a config's model in mmdet's scope, with backbone fields overridden."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg.model.backbone.update(backbone)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model)
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 14 and {DIOR_R50, DOTA_R50} <= set(CONFIGS)
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_builds(config):
+    cfg = Config.fromfile(osp.join(REPO, config))
+    assert cfg.default_scope == 'mmdet'
+    assert 'cmid_mm' in cfg.custom_imports.imports
+    assert cfg.model.backbone.type.startswith('mmpretrain.')
+    assert 'SyncBN' not in cfg.pretty_text
+    num_classes = {'dior': 20, 'dotav1': 15, 'neon-trees': 1}
+    expected = [n for key, n in num_classes.items() if key in config]
+    model = build_detector(config, init_cfg=None)  # no zoo download
+    assert [model.roi_head.bbox_head.num_classes] == expected
+    feats = model.extract_feat(torch.zeros(1, 3, 64, 64))
+    assert [f.shape[-1] for f in feats] == [16, 8, 4, 2, 1]  # FPN strides 4-64
+
+
+@pytest.mark.parametrize('config', [DIOR_R50, DOTA_R50])
+def test_cmid_r50_checkpoint_loads_with_no_missing_key(config, cmid_r50_checkpoint):
+    state = torch.load(cmid_r50_checkpoint, map_location='cpu')['state_dict']
+    expected = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
+    model = build_detector(config, init_cfg=dict(type='Pretrained', prefix='backbone.',
+                                                 checkpoint=str(cmid_r50_checkpoint)))
+    assert set(model.backbone.state_dict()) == set(expected)
+    result = model.backbone.load_state_dict(expected, strict=False)
+    assert not result.missing_keys and not result.unexpected_keys
+    model.init_weights()  # through the config's init_cfg, as training does
+    loaded = model.backbone.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in expected.items())
+
+
+def test_cmid_swin_checkpoint_loads(tmp_path):
+    """All CMID Swin-B keys load; new are only the extra pyramid levels' norms (norm0-2)."""
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs/cmid/cmid_swin-base_4xb64-adan-coslr-400e_millionaid.py'))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        expected = PRETRAIN_MODELS.build(cfg.model.backbone).state_dict()
+    path = tmp_path / 'cmid_swin.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in expected.items()}}, path)
+    model = build_detector(DIOR_R50.replace('cmid-r50', 'cmid-swin-b'),
+                           init_cfg=dict(type='Pretrained', checkpoint=str(path),
+                                         prefix='backbone.'))
+    own = set(model.backbone.state_dict())
+    assert not set(expected) - own
+    assert {k.split('.')[0] for k in own - set(expected)} == {'norm0', 'norm1', 'norm2'}
+    model.init_weights()
+    loaded = model.backbone.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in expected.items())
+
+
+def test_train_two_iterations_and_validate(tiny_dior, cmid_r50_checkpoint, tmp_path, python):
+    work_dir = tmp_path / 'work'
+    options = [
+        f'train_dataloader.dataset.data_root={tiny_dior}',
+        f'val_dataloader.dataset.data_root={tiny_dior}',
+        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+        'train_dataloader.dataset.pipeline.2.scale=(64,64)',  # Resize
+        'val_dataloader.dataset.pipeline.1.scale=(64,64)',
+        f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',
+        'train_dataloader.batch_size=1', 'train_cfg.max_epochs=1',  # 2 images: 2 iterations
+        'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
+        'default_hooks.checkpoint.interval=2',
+    ]
+    proc = subprocess.run([python, 'tools/train.py', DIOR_R50, '--work-dir', str(work_dir),
+                           '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
+                          timeout=600)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-5000:]
+    assert f'load backbone. in model from: {cmid_r50_checkpoint}' in log
+    assert 'Epoch(train) [1][2/2]' in log
+    scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
+    records = [json.loads(line) for line in open(scalars[0])]
+    assert any('loss_rpn_cls' in r for r in records)
+    mean_ap = [r['pascal_voc/mAP'] for r in records if 'pascal_voc/mAP' in r]
+    assert len(mean_ap) == 1 and 0 <= mean_ap[0] <= 1

@@ -1,0 +1,97 @@
+"""The three monitor hooks in a real mmengine Runner: a tiny CMID trained for 4 iterations."""
+import glob
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+DEMO = 'configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py'
+
+
+def write_images(folder, n, seed, colour=None):
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        img = rng.integers(0, 255, (72, 72, 3), np.uint8)
+        if colour is not None:
+            img = (img // 4 + np.array(colour, np.uint8)).astype(np.uint8)
+        cv2.imwrite(str(folder / f'{i}.png'), img)
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """4 iterations of a tiny CMID (ResNet-18 with 8 base channels, 64 px) with the hooks."""
+    root = tmp_path_factory.mktemp('hooks')
+    write_images(root / 'unlabeled' / 'scene', 8, seed=0)
+    lines = []
+    for label, (cls, colour) in enumerate({'red': (0, 0, 180), 'blue': (180, 0, 0)}.items()):
+        write_images(root / 'labelled' / cls, 4, seed=label + 1, colour=colour)
+        lines += [f'{cls}/{i}.png {label}' for i in range(4)]
+    (root / 'labelled' / 'all.txt').write_text('\n'.join(lines) + '\n')
+    knn_loader = dict(
+        batch_size=4, num_workers=0, persistent_workers=False,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='CustomDataset', data_root=str(root / 'labelled'), ann_file='all.txt',
+                     classes=('red', 'blue'),
+                     pipeline=[dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64)),
+                               dict(type='PackInputs')]))
+
+    cfg = Config.fromfile(DEMO)
+    cfg.merge_from_dict({
+        'model.backbone.stem_channels': 8, 'model.backbone.base_channels': 8,
+        'model.global_neck.in_channels': 64, 'model.global_neck.hid_channels': 32,
+        'model.global_neck.out_channels': 16,
+        'model.global_head.queue_len': 16, 'model.global_head.feat_dim': 16,
+        'model.local_neck.in_channels': 64, 'model.local_neck.hid_channels': 32,
+        'model.local_neck.bottleneck_channels': 16, 'model.local_neck.out_channels': 32,
+        'model.local_head.out_channels': 32, 'model.local_head.num_pairs': 2,
+        'model.decoder.in_channels': 64,
+        'train_dataloader.batch_size': 4, 'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_dataloader.dataset.data_root': str(root / 'unlabeled'),
+        'train_dataloader.dataset.data_prefix': '',
+        'train_dataloader.dataset.pipeline.1.img_size': 64,
+        'train_cfg.max_iters': 4, 'default_hooks.logger.interval': 2,
+        'default_hooks.checkpoint.interval': 1000, 'default_hooks.checkpoint.save_last': False,
+    })
+    cfg.custom_hooks = [
+        dict(type='KNNEvalHook', bank_dataloader=knn_loader, query_dataloader=knn_loader,
+             by_epoch=False, interval=2, k=3, probe=True),
+        dict(type='CollapseMonitorHook', interval=2),
+        dict(type='ReconstructionVisHook', interval=2, max_images=3),
+    ]
+    cfg.work_dir = str(root / 'work')
+    cfg.experiment_name = 'hooks'
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+def test_reconstruction_panels_only_every_interval(trained):
+    files = sorted(osp.basename(p) for p in
+                   glob.glob(osp.join(trained.log_dir, 'vis_data', 'vis_image', '*.png')))
+    assert files == ['reconstruction_2.png', 'reconstruction_4.png']
+    panel = cv2.imread(osp.join(trained.log_dir, 'vis_data', 'vis_image', files[0]))
+    # 3 rows of 64 px and 4 columns of 64 px, 2 px white separators
+    assert panel.shape == (3 * 64 + 2 * 2, 4 * 64 + 3 * 2, 3)
+
+
+def test_monitors_reach_the_scalar_log(trained):
+    with open(osp.join(trained.log_dir, 'vis_data', 'scalars.json')) as f:
+        rows = [json.loads(line) for line in f]
+    logged = [r for r in rows if 'knn_top1' in r]
+    assert [r['step'] for r in logged] == [2, 4]  # the LoggerHook of the same iteration
+    for r in logged:
+        assert 0 <= r['knn_top1'] <= 100 and 0 <= r['knn_probe_top1'] <= 100
+        assert {'collapse/global_std', 'collapse/global_erank', 'collapse/local_std',
+                'collapse/local_erank', 'collapse/centre_entropy'} <= set(r)
+
+
+def test_backbone_is_back_in_train_mode(trained):
+    assert trained.model.backbone.training
+    knn = next(h for h in trained.hooks if type(h).__name__ == 'KNNEvalHook')
+    assert knn.last_result['num_bank'] == 8 and knn.last_result['num_query'] == 8

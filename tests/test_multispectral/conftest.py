@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+CRS = 'EPSG:32633'
+TRANSFORM = from_origin(500000.0, 4650000.0, 10.0, 10.0)
+
+
+def write_raster(path, data, nodata=None, descriptions=None, crs=CRS, transform=TRANSFORM):
+    """A GeoTIFF of ``data`` (C, H, W), in its dtype."""
+    data = np.asarray(data)
+    with rasterio.open(path, 'w', driver='GTiff', height=data.shape[1], width=data.shape[2],
+                       count=data.shape[0], dtype=data.dtype, nodata=nodata, crs=crs,
+                       transform=transform) as dst:
+        dst.write(data)
+        if descriptions:
+            dst.descriptions = tuple(descriptions)
+    return str(path)
+
+
+@pytest.fixture
+def make_raster(tmp_path):
+    """``make_raster(name, data, **kwargs)``: write a GeoTIFF into ``tmp_path``, return its path."""
+    def make(name, data, **kwargs):
+        return write_raster(tmp_path / name, data, **kwargs)
+    return make

@@ -1,0 +1,191 @@
+"""tools/infer_scene.py: tiled map == whole-scene map for a fully convolutional model,
+georeferencing, nodata, change detection pairs, errors."""
+import importlib.util
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import rasterio
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
+
+from cmid_mm.datasets.transforms import LoadRSImageFromFile
+from cmid_mm.utils import CLIError
+
+from .conftest import write_raster
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CLASSES = ('a', 'b', 'c')
+PALETTE = [[255, 0, 0], [0, 255, 0], [0, 0, 255]]
+
+
+@MODELS.register_module(name='InferSceneTestFCN', force=True)
+class InferSceneTestFCN(BaseModule):
+    """Two 3x3 convs, stride 1: fully convolutional, receptive field reaches 2 px."""
+
+    def __init__(self, in_channels, channels=8):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(in_channels, channels, 3, padding=1), nn.ReLU(),
+                                 nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())
+
+    def forward(self, x):
+        return (self.net(x), )
+
+
+CONFIG = """
+default_scope = 'mmseg'
+model = dict(
+    type='EncoderDecoder',
+    data_preprocessor=dict(type='SegDataPreProcessor', mean={mean}, std={std}, bgr_to_rgb=False),
+    backbone=dict(type='InferSceneTestFCN', in_channels={bands}),
+    decode_head=dict(type='FCNHead', in_channels=8, channels=8, num_convs=0, concat_input=False,
+                     num_classes=3, in_index=-1, dropout_ratio=0.),
+    test_cfg=dict(mode='whole'))
+test_pipeline = [dict(type='LoadRSImageFromFile', scale='divisor', divisor=1000.)]
+"""
+
+
+@pytest.fixture(scope='module')
+def infer_scene():
+    spec = importlib.util.spec_from_file_location('infer_scene',
+                                                  osp.join(REPO, 'tools', 'infer_scene.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_model(tmp_path, bands):
+    """Config file + checkpoint of a random test model; returns (config, checkpoint, model)."""
+    cfg = tmp_path / f'fcn_{bands}.py'
+    cfg.write_text(CONFIG.format(mean=[5.] * bands, std=[2.] * bands, bands=bands))
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    from mmengine.config import Config
+    model = MODELS.build(Config.fromfile(str(cfg)).model)
+    model.eval()
+    ckpt = tmp_path / f'fcn_{bands}.pth'
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': {'classes': CLASSES, 'palette': PALETTE}}}, ckpt)
+    return str(cfg), str(ckpt), model
+
+
+@torch.no_grad()
+def whole_scene_probs(model, paths):
+    """The model on the whole scene at once (no tiling): (K, H, W) probabilities."""
+    img = LoadRSImageFromFile(scale='divisor', divisor=1000.)(dict(img_path=paths))['img']
+    data = model.data_preprocessor(dict(inputs=[torch.from_numpy(img.transpose(2, 0, 1))]),
+                                   False)
+    x = data['inputs']
+    meta = dict(img_shape=x.shape[-2:], ori_shape=x.shape[-2:])
+    return model.inference(x, [meta])[0].softmax(0).numpy()
+
+
+def scene_data(shape, bands=4, seed=0):
+    return np.random.default_rng(seed).integers(1, 20000, (bands, *shape)).astype(np.uint16)
+
+
+@pytest.mark.parametrize('shape', [(100, 130), (40, 130)])  # 2nd: one tile row only
+def test_tiled_map_equals_whole_scene(infer_scene, tmp_path, shape):
+    cfg, ckpt, model = make_model(tmp_path, 4)
+    scene = write_raster(tmp_path / 'scene.tif', scene_data(shape))
+    out = str(tmp_path / 'out' / 'map.tif')
+    infer_scene.main([cfg, ckpt, scene, '--out', out, '--tile', '48', '--overlap', '16',
+                      '--margin', '4', '--batch-size', '3', '--probs'])
+    expected = whole_scene_probs(model, scene)
+    with rasterio.open(out) as m, rasterio.open(out[:-4] + '_probs.tif') as p, \
+            rasterio.open(scene) as src:
+        for dst in (m, p):  # georeferencing of the input
+            assert dst.crs == src.crs and dst.transform == src.transform
+            assert (dst.width, dst.height) == (src.width, src.height)
+        probs, cls = p.read(), m.read(1)
+        assert m.tags()['classes'] == 'a,b,c' and m.colormap(1)[1][:3] == (0, 255, 0)
+    np.testing.assert_allclose(probs, expected, atol=1e-5)
+    np.testing.assert_array_equal(cls, expected.argmax(0))
+    preview = cv2.imread(out[:-4] + '.png')
+    assert preview.shape == (*shape, 3)
+    np.testing.assert_array_equal(preview[0, 0, ::-1], PALETTE[cls[0, 0]])
+
+
+def test_blending_margin_matters(infer_scene, tmp_path):
+    """Without the margin, tile borders (zero padding) leak in: the test above is not trivial."""
+    cfg, ckpt, model = make_model(tmp_path, 4)
+    scene = write_raster(tmp_path / 'scene.tif', scene_data((100, 130)))
+    out = str(tmp_path / 'map.tif')
+    infer_scene.main([cfg, ckpt, scene, '--out', out, '--tile', '48', '--overlap', '16',
+                      '--margin', '0', '--probs'])
+    with rasterio.open(out[:-4] + '_probs.tif') as p:
+        diff = np.abs(p.read() - whole_scene_probs(model, scene)).max()
+    assert diff > 1e-3
+
+
+def test_nodata_pixels_and_empty_tiles(infer_scene, tmp_path):
+    cfg, ckpt, _ = make_model(tmp_path, 4)
+    data = scene_data((100, 130))
+    data[:, :60, :60] = 0  # covers whole tiles (skipped) and parts of others
+    data[2, 80, 100] = 0
+    scene = write_raster(tmp_path / 'scene.tif', data, nodata=0)
+    out = str(tmp_path / 'map.tif')
+    infer_scene.main([cfg, ckpt, scene, '--out', out, '--tile', '32', '--overlap', '8',
+                      '--probs'])
+    with rasterio.open(out) as m, rasterio.open(out[:-4] + '_probs.tif') as p:
+        cls, probs = m.read(1), p.read()
+        assert m.nodata == 255
+    nodata = (data == 0).any(0)
+    assert (cls[nodata] == 255).all() and (cls[~nodata] < 3).all()
+    assert np.isnan(probs[:, nodata]).all() and not np.isnan(probs[:, ~nodata]).any()
+
+
+def test_change_detection_pair(infer_scene, tmp_path):
+    cfg, ckpt, model = make_model(tmp_path, 4)  # 2 bands per date -> 4 input channels
+    a = write_raster(tmp_path / 'a.tif', scene_data((70, 90), bands=2, seed=1))
+    b = write_raster(tmp_path / 'b.tif', scene_data((70, 90), bands=2, seed=2))
+    out = str(tmp_path / 'change.tif')
+    infer_scene.main([cfg, ckpt, a, '--img-b', b, '--out', out, '--tile', '32', '--overlap',
+                      '12', '--margin', '3', '--probs'])
+    with rasterio.open(out[:-4] + '_probs.tif') as p:
+        np.testing.assert_allclose(p.read(), whole_scene_probs(model, [a, b]), atol=1e-5)
+
+
+def test_change_detection_grid_mismatch_names_both(infer_scene, tmp_path):
+    from rasterio.transform import from_origin
+    cfg, ckpt, _ = make_model(tmp_path, 4)
+    a = write_raster(tmp_path / 'a.tif', scene_data((40, 40), bands=2))
+    b = write_raster(tmp_path / 'b.tif', scene_data((40, 40), bands=2),
+                     transform=from_origin(0., 100., 10., 10.))
+    with pytest.raises(CLIError, match=r'share size, CRS and geotransform: .*a\.tif is 40x40 '
+                                       r'.*b\.tif is 40x40'):
+        infer_scene.main([cfg, ckpt, a, '--img-b', b, '--out', str(tmp_path / 'x.tif')])
+
+
+def test_errors(infer_scene, tmp_path):
+    cfg, ckpt, _ = make_model(tmp_path, 4)
+    three = write_raster(tmp_path / 'three.tif', scene_data((20, 20), bands=3))
+    out = str(tmp_path / 'x.tif')
+    with pytest.raises(CLIError, match=r"band count .* against the model's in_channels"):
+        infer_scene.main([cfg, ckpt, three, '--out', out])
+    with pytest.raises(CLIError, match=r'three\.tif has 3 band\(s\), but bands=\[1, 2, 3, 4\]'):
+        infer_scene.main([cfg, ckpt, three, '--out', out, '--bands', '1', '2', '3', '4'])
+    text = tmp_path / 'scene.tif'
+    text.write_text('not a raster')
+    with pytest.raises(CLIError, match=r'cannot read .*scene\.tif: expected a GDAL raster'):
+        infer_scene.main([cfg, ckpt, str(text), '--out', out])
+    with pytest.raises(CLIError, match='need 0 <= 2 \\* --margin <= --overlap'):
+        infer_scene.main([cfg, ckpt, three, '--out', out, '--overlap', '8', '--margin', '5'])
+    with pytest.raises(CLIError, match='checkpoint file not found'):
+        infer_scene.main([cfg, str(tmp_path / 'no.pth'), three, '--out', out])
+
+
+def test_loader_found_nested_in_a_pair_loader(infer_scene):
+    """Change-detection pipelines wrap the single-image loader (LoadImagePairFromFile)."""
+    from mmengine.config import Config
+    pipeline = [dict(type='LoadImagePairFromFile', loader=dict(
+        type='LoadRSImageFromFile', bands=[3, 2, 1], scale='divisor', divisor=10.)),
+        dict(type='PackSegInputs')]
+    cfg = Config(dict(test_dataloader=dict(dataset=dict(pipeline=pipeline))))
+    loader = infer_scene.find_loader(cfg, None)
+    assert loader.bands == [3, 2, 1] and loader.divisor == 10.
+    assert infer_scene.find_loader(cfg, [1]).bands == [1]  # --bands overrides

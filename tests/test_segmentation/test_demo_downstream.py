@@ -1,0 +1,50 @@
+"""tools/misc/demo_downstream.py: checkpoint checks and reading the runs' metrics."""
+import importlib.util
+import json
+import os.path as osp
+
+import pytest
+import torch
+from mmpretrain.models.backbones import ResNet
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+spec = importlib.util.spec_from_file_location(
+    'demo_downstream', osp.join(REPO, 'tools', 'misc', 'demo_downstream.py'))
+demo = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(demo)
+
+
+def save_state(path, state):
+    torch.save({'state_dict': state}, path)
+    return path
+
+
+def save_backbone(path, depth):
+    backbone = ResNet(depth=depth).state_dict()
+    return save_state(path, {f'backbone.{k}': v for k, v in backbone.items()})
+
+
+def test_accepts_a_resnet18_backbone(tmp_path):
+    demo.check_checkpoint(str(save_backbone(tmp_path / 'r18.pth', 18)))
+
+
+@pytest.mark.parametrize('make,message', [
+    (lambda p: p, 'checkpoint not found'),
+    (lambda p: save_backbone(p, 50), 'the backbone is not a ResNet-18'),
+    (lambda p: save_state(p, {'head.fc.weight': torch.zeros(1)}), 'has no backbone.* keys'),
+])
+def test_rejects_other_checkpoints(tmp_path, make, message):
+    path = make(tmp_path / 'ckpt.pth')
+    with pytest.raises(SystemExit, match=message):
+        demo.check_checkpoint(str(path))
+
+
+def test_last_metric_reads_the_newest_run(tmp_path):
+    for stamp, value in (('20240101_000000', 1.0), ('20240102_000000', 2.5)):
+        vis = tmp_path / stamp / 'vis_data'
+        vis.mkdir(parents=True)
+        lines = [dict(loss=0.3, step=1), dict(mIoU=value - 1, step=2), dict(mIoU=value, step=4)]
+        (vis / 'scalars.json').write_text(''.join(json.dumps(r) + '\n' for r in lines))
+    assert demo.last_metric(str(tmp_path), 'mIoU') == 2.5
+    with pytest.raises(SystemExit, match='no pascal_voc/mAP logged'):
+        demo.last_metric(str(tmp_path), 'pascal_voc/mAP')

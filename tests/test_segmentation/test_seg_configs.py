@@ -1,0 +1,141 @@
+"""configs/segmentation: every config builds, CMID checkpoints load into the backbones, and the
+CMID ResNet-50 Potsdam config trains 2 iterations + validates on CPU through tools/train.py."""
+import glob
+import json
+import os.path as osp
+import subprocess
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS as PRETRAIN_MODELS
+from mmseg.registry import MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/segmentation/*.py'))
+POTSDAM_R50 = 'configs/segmentation/upernet_cmid-r50_4xb4-80k_potsdam-512x512.py'
+
+
+def build_segmentor(config, **backbone):
+    """Build a config's model in mmseg's scope, with backbone fields overridden."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg.model.backbone.update(backbone)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model)
+
+
+def backbone_of(checkpoint):
+    state = torch.load(checkpoint, map_location='cpu')['state_dict']
+    return {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 18 and POTSDAM_R50 in CONFIGS
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_builds(config):
+    cfg = Config.fromfile(osp.join(REPO, config))
+    assert cfg.default_scope == 'mmseg'
+    assert 'cmid_mm' in cfg.custom_imports.imports
+    assert cfg.model.backbone.type.startswith('mmpretrain.')
+    assert 'SyncBN' not in cfg.pretty_text  # one CPU process must run it
+    model = build_segmentor(config, init_cfg=None)  # no zoo download
+    num_classes = len(cfg.get('classes', ())) or 6
+    assert model.decode_head.num_classes == num_classes
+    x = torch.zeros(1, 3, 64, 64)
+    feats = model.extract_feat(x)
+    assert [f.shape[1] for f in feats] == list(cfg.model.decode_head.in_channels)
+    assert [f.shape[-1] for f in feats] == [16, 8, 4, 2]  # strides 4-32 for UPerHead
+
+
+@pytest.mark.parametrize('config', [POTSDAM_R50, POTSDAM_R50.replace('potsdam', 'vaihingen')])
+def test_cmid_r50_checkpoint_loads_with_no_missing_key(config, cmid_r50_checkpoint):
+    expected = backbone_of(cmid_r50_checkpoint)
+    model = build_segmentor(config, init_cfg=dict(type='Pretrained', prefix='backbone.',
+                                                  checkpoint=str(cmid_r50_checkpoint)))
+    assert set(model.backbone.state_dict()) == set(expected)
+    result = model.backbone.load_state_dict(expected, strict=False)
+    assert not result.missing_keys and not result.unexpected_keys
+    model.init_weights()  # through the config's init_cfg, as training does
+    loaded = model.backbone.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in expected.items())
+
+
+@pytest.mark.parametrize('config,cmid_config,new_keys', [
+    ('upernet_cmid-swin-b_4xb4-80k_potsdam-512x512.py',
+     'cmid_swin-base_4xb64-adan-coslr-400e_millionaid.py', ('norm0.', 'norm1.', 'norm2.')),
+    ('upernet_cmid-vit-b-p16_4xb4-80k_potsdam-512x512.py',
+     'cmid_vit-base-p16_4xb64-adan-coslr-400e_millionaid.py', ()),
+])
+def test_cmid_transformer_checkpoint_loads(config, cmid_config, new_keys, tmp_path):
+    """All CMID backbone keys load; the only new ones are Swin's extra pyramid-level norms."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs/cmid', cmid_config))
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        cmid_backbone = PRETRAIN_MODELS.build(cfg.model.backbone)
+    expected = cmid_backbone.state_dict()
+    path = tmp_path / 'cmid.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in expected.items()}}, path)
+    model = build_segmentor(f'configs/segmentation/{config}',
+                            init_cfg=dict(type='Pretrained', checkpoint=str(path),
+                                          prefix='backbone.'))
+    own = set(model.backbone.state_dict())
+    assert not set(expected) - own  # nothing unexpected
+    assert sorted(own - set(expected)) == sorted(k for k in own if k.startswith(new_keys))
+    model.init_weights()
+    loaded = model.backbone.state_dict()
+    for key, value in expected.items():
+        if key == 'pos_embed':  # 224 px (14x14 + cls) resized to 512 px (32x32 + cls) on load
+            assert value.shape == (1, 197, 768) and loaded[key].shape == (1, 1025, 768)
+            assert torch.equal(loaded[key][:, 0], value[:, 0])
+        else:
+            assert torch.equal(loaded[key], value), key
+
+
+@pytest.fixture
+def tiny_potsdam(tmp_path):
+    """mmseg's converted Potsdam layout: img_dir/{train,val}, ann_dir/{train,val} (labels 0-6,
+    0 = ignored by reduce_zero_label)."""
+    rng = np.random.default_rng(0)
+    for split, n in (('train', 2), ('val', 1)):
+        for sub in ('img_dir', 'ann_dir'):
+            (tmp_path / sub / split).mkdir(parents=True)
+        for i in range(n):
+            cv2.imwrite(str(tmp_path / 'img_dir' / split / f'{i}.png'),
+                        rng.integers(0, 255, (64, 64, 3), np.uint8))
+            cv2.imwrite(str(tmp_path / 'ann_dir' / split / f'{i}.png'),
+                        rng.integers(0, 7, (64, 64), np.uint8))
+    return tmp_path
+
+
+def test_train_two_iterations_and_validate(tiny_potsdam, cmid_r50_checkpoint, tmp_path, python):
+    work_dir = tmp_path / 'work'
+    options = [
+        f'train_dataloader.dataset.data_root={tiny_potsdam}',
+        f'val_dataloader.dataset.data_root={tiny_potsdam}',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'train_dataloader.dataset.pipeline.2.scale=(64,64)',  # RandomResize
+        'train_dataloader.dataset.pipeline.3.crop_size=(64,64)',  # RandomCrop
+        'val_dataloader.dataset.pipeline.1.scale=(64,64)',  # Resize
+        'model.data_preprocessor.size=(64,64)',
+        f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
+    ]
+    proc = subprocess.run([python, 'tools/train.py', POTSDAM_R50, '--work-dir', str(work_dir),
+                           '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
+                          timeout=600)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-5000:]
+    assert f'load backbone. in model from: {cmid_r50_checkpoint}' in log
+    assert 'Iter(train) [2/2]' in log
+    scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
+    records = [json.loads(line) for line in open(scalars[0])]
+    miou = [r['mIoU'] for r in records if 'mIoU' in r]
+    assert len(miou) == 1 and 0 <= miou[0] <= 100
