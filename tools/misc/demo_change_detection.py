@@ -18,8 +18,10 @@ package folder, never imported), turned into labelled bitemporal pairs with synt
    slight blur half of the time; both dates get Gaussian noise (sigma 2-4).
 4. Half of the pairs swap A and B (changes appear and disappear).
 
-Both runs use configs/change_detection/bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py
-with the same data, seed and budget; only the backbone's initialisation differs. Prints precision,
+Both runs fine-tune BIT (ResNet-18 backbone, change pixels weighted 10x in the cross-entropy) with
+configs/change_detection/bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py on the same
+data, seed and budget (120 iterations of 8 pairs); only the backbone's initialisation differs:
+the CMID checkpoint's ``backbone.*`` weights, or mmpretrain's default random init. Prints precision,
 recall, F1, IoU (change class) and overall accuracy of each on the test pairs, and writes them to
 ``<work-dir>/results.md``.
 """

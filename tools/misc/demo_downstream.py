@@ -39,7 +39,8 @@ def parse_args():
     parser.add_argument('checkpoint', help='CMID pretraining checkpoint (keys backbone.*)')
     parser.add_argument('--work-dir', default='work_dirs/demo/downstream')
     parser.add_argument('--iters', type=int, default=None,
-                        help='training iterations per run (default: the demo configs\' 150)')
+                        help="training iterations per run, for quick checks (default: the demo "
+                        "configs' 150; the learning-rate schedules are not rescaled)")
     return parser.parse_args()
 
 
