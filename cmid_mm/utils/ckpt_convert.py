@@ -21,11 +21,10 @@ an mmcls-0.x ``SwinTransformer`` (= mmpretrain keys). Microsoft-Swin / timm-Swin
 converted too, since Swin-B weights are also passed around in those layouts.
 """
 import argparse
-import os
+import io
 import os.path as osp
 import pickle
 import re
-import tempfile
 import zipfile
 
 import torch
@@ -200,15 +199,21 @@ def add_prefix(state_dict, prefix):
 
 
 def save_checkpoint_atomic(obj, path):
-    """``torch.save`` to a temporary file next to ``path``, then rename: no half-written file."""
-    out_dir = osp.dirname(osp.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', suffix='.pth', dir=out_dir)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    """``torch.save`` through a temporary file and a rename: no half-written file."""
+    from cmid_mm.engine import atomic_write  # the one atomic writer (also used for checkpoints)
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write(buffer.getvalue(), path)
+
+
+def write_backbone(converted, arch, args):
+    """Save a converted backbone with the tools' common options (``--layout``, ``--prefix``,
+    ``--source-prefix``, ``out``) and print what was written."""
+    import cmid_mm
+    prefix = default_prefix(arch, args.layout) if args.prefix is None else args.prefix
+    meta = dict(arch=arch, layout=args.layout, prefix=prefix,
+                source=osp.abspath(args.checkpoint), source_prefix=args.source_prefix,
+                cmid_mm_version=cmid_mm.__version__)
+    save_checkpoint_atomic(dict(state_dict=add_prefix(converted, prefix), meta=meta), args.out)
+    print(f'{args.out}: {len(converted)} {arch} backbone tensors, {args.layout} layout, '
+          f"prefix '{prefix}'")

@@ -8,14 +8,12 @@ Microsoft-style Swin Transformer) becomes ``{'state_dict': ..., 'meta': ...}`` i
 mmseg or mmdet backbone layout, as ``tools/model_converters/extract_backbone.py`` writes it.
 """
 import argparse
-import os.path as osp
 
 import cmid_mm  # noqa: F401  registers the checkpoint safe globals for weights_only loading
 from cmid_mm.utils import CLIError, run_cli
 from cmid_mm.utils.ckpt_convert import (LAYOUTS, OFFICIAL_PREFIX, CheckpointConvertError,
-                                        add_prefix, default_prefix, load_checkpoint_state_dict,
-                                        mmpretrain_to_layout, official_to_mmpretrain,
-                                        save_checkpoint_atomic)
+                                        load_checkpoint_state_dict, mmpretrain_to_layout,
+                                        official_to_mmpretrain, write_backbone)
 
 
 def parse_args():
@@ -42,13 +40,7 @@ def main():
         converted = mmpretrain_to_layout(backbone, arch, args.layout)
     except CheckpointConvertError as e:
         raise CLIError(str(e)) from e
-    prefix = default_prefix(arch, args.layout) if args.prefix is None else args.prefix
-    meta = dict(arch=arch, layout=args.layout, prefix=prefix,
-                source=osp.abspath(args.checkpoint), source_prefix=args.source_prefix,
-                cmid_mm_version=cmid_mm.__version__)
-    save_checkpoint_atomic(dict(state_dict=add_prefix(converted, prefix), meta=meta), args.out)
-    print(f'{args.out}: {len(converted)} {arch} backbone tensors, {args.layout} layout, '
-          f"prefix '{prefix}'")
+    write_backbone(converted, arch, args)
 
 
 if __name__ == '__main__':

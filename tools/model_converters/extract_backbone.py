@@ -12,13 +12,12 @@ A CMID training checkpoint also loads directly with ``init_cfg=dict(type='Pretra
 checkpoint=CKPT, prefix='backbone.')`` in backbones built with mmengine's PretrainedInit.
 """
 import argparse
-import os.path as osp
 
 import cmid_mm  # noqa: F401  registers the checkpoint safe globals for weights_only loading
 from cmid_mm.utils import CLIError, run_cli
-from cmid_mm.utils.ckpt_convert import (LAYOUTS, CheckpointConvertError, add_prefix,
-                                        default_prefix, detect_arch, load_checkpoint_state_dict,
-                                        mmpretrain_to_layout, save_checkpoint_atomic, strip_prefix)
+from cmid_mm.utils.ckpt_convert import (LAYOUTS, CheckpointConvertError, detect_arch,
+                                        load_checkpoint_state_dict, mmpretrain_to_layout,
+                                        strip_prefix, write_backbone)
 
 
 def parse_args():
@@ -46,13 +45,7 @@ def main():
         converted = mmpretrain_to_layout(backbone, arch, args.layout)
     except CheckpointConvertError as e:
         raise CLIError(str(e)) from e
-    prefix = default_prefix(arch, args.layout) if args.prefix is None else args.prefix
-    meta = dict(arch=arch, layout=args.layout, prefix=prefix,
-                source=osp.abspath(args.checkpoint), source_prefix=args.source_prefix,
-                cmid_mm_version=cmid_mm.__version__)
-    save_checkpoint_atomic(dict(state_dict=add_prefix(converted, prefix), meta=meta), args.out)
-    print(f'{args.out}: {len(converted)} {arch} backbone tensors, {args.layout} layout, '
-          f"prefix '{prefix}'")
+    write_backbone(converted, arch, args)
 
 
 if __name__ == '__main__':
