@@ -4,10 +4,11 @@
 module into the registries of the library that uses it (mmpretrain for pretraining/classification)
 and makes mmengine's checkpoint loading work under torch's ``weights_only=True``.
 """
-from .utils import register_checkpoint_safe_globals
+from .checkpoint import register_checkpoint_safe_globals, register_safe_local_loader
 from .version import __version__  # noqa: F401
 
 register_checkpoint_safe_globals()
+register_safe_local_loader()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from . import change_detection  # noqa: E402,F401

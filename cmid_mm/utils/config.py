@@ -17,6 +17,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from ..checkpoint import CheckpointError
+
 # The top level of a config holds the Runner's kwargs, so these may be added even if absent.
 _RUNNER_KEYS = (set(inspect.signature(Runner.__init__).parameters) - {'self', 'cfg'}) | {
     'runner_type', 'model_wrapper_cfg', 'find_unused_parameters', 'sync_bn', 'compile'
@@ -149,7 +151,7 @@ def run_cli(main):
     checkpoint refused by the weights-only unpickler as one line with exit code 1."""
     try:
         return main()
-    except CLIError as e:
+    except (CLIError, CheckpointError) as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(2)
     except pickle.UnpicklingError as e:

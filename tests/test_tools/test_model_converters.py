@@ -19,7 +19,7 @@ from mmseg.models.backbones import ResNet as SegResNet
 from mmseg.models.backbones import SwinTransformer as SegSwin
 from mmseg.models.backbones import VisionTransformer as SegViT
 
-from cmid_mm.utils.ckpt_convert import official_swin_to_mmpretrain
+from cmid_mm.checkpoint.convert import official_swin_to_mmpretrain
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 EXTRACT = osp.join(REPO, 'tools/model_converters/extract_backbone.py')

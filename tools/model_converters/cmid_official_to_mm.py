@@ -11,7 +11,7 @@ import argparse
 
 import cmid_mm  # noqa: F401  registers the checkpoint safe globals for weights_only loading
 from cmid_mm.utils import CLIError, run_cli
-from cmid_mm.utils.ckpt_convert import (LAYOUTS, OFFICIAL_PREFIX, CheckpointConvertError,
+from cmid_mm.checkpoint.convert import (LAYOUTS, OFFICIAL_PREFIX, CheckpointConvertError,
                                         load_checkpoint_state_dict, mmpretrain_to_layout,
                                         official_to_mmpretrain, write_backbone)
 

@@ -15,7 +15,7 @@ import argparse
 
 import cmid_mm  # noqa: F401  registers the checkpoint safe globals for weights_only loading
 from cmid_mm.utils import CLIError, run_cli
-from cmid_mm.utils.ckpt_convert import (LAYOUTS, CheckpointConvertError, detect_arch,
+from cmid_mm.checkpoint.convert import (LAYOUTS, CheckpointConvertError, detect_arch,
                                         load_checkpoint_state_dict, mmpretrain_to_layout,
                                         strip_prefix, write_backbone)
 

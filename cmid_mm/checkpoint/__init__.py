@@ -1,0 +1,13 @@
+"""Checkpoint ground floor: safe globals, the one loader, official conversion, resume lookup.
+
+Imports nothing from the rest of cmid_mm, so every other part (and every tool) can use it.
+"""
+from .loader import (CheckpointError, embedded_config_text, read_checkpoint,
+                     register_safe_local_loader, sanitize_checkpoint)
+from .resume import find_resume_checkpoint
+from .safe_globals import register_checkpoint_safe_globals
+
+__all__ = [
+    'CheckpointError', 'embedded_config_text', 'find_resume_checkpoint', 'read_checkpoint',
+    'register_checkpoint_safe_globals', 'register_safe_local_loader', 'sanitize_checkpoint'
+]

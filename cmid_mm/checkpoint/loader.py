@@ -1,0 +1,146 @@
+"""The one checkpoint reader of cmid_mm: every tool, and mmengine itself, loads through it.
+
+``read_checkpoint`` always uses ``torch.load(weights_only=True)`` with the allow-list of
+``safe_globals``; each way a file can be unusable is one :class:`CheckpointError` line (not found,
+empty, truncated or not a torch file, holds a refused object, not a checkpoint dict). It never
+suggests ``weights_only=False``.
+
+Strings inside a checkpoint are data. mmengine embeds the training config as Python source
+(``meta['cfg']``, and ``meta['config']`` in older files) and ``Runner.resume`` passes
+``meta['config']`` to ``Config.fromstring``, which executes it. ``read_checkpoint`` therefore
+moves both out of ``meta`` into ``meta['embedded_config_text']`` (kept, never evaluated), and
+``register_safe_local_loader`` makes mmengine's local and HTTP loaders use it, so ``--resume``,
+``load_from``, ``init_cfg=dict(type='Pretrained')`` and ``load_checkpoint`` all get the same
+treatment.
+"""
+import os
+import os.path as osp
+import pickle
+import re
+import zipfile
+
+import torch
+
+from .safe_globals import register_checkpoint_safe_globals
+
+# mmengine keys that hold config *source text*; read as text, never executed.
+EMBEDDED_CONFIG_KEYS = ('cfg', 'config')
+EMBEDDED_CONFIG_TEXT = 'embedded_config_text'
+
+# Pickle opcodes a legacy (torch < 1.6, non-zip) checkpoint starts with: PROTO 2..5.
+_LEGACY_PICKLE_MAGIC = (b'\x80\x02', b'\x80\x03', b'\x80\x04', b'\x80\x05')
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; the message is one line naming the file and the fix."""
+
+
+def _refused_global(error: Exception) -> str:
+    """The global torch's weights-only unpickler refused, from its (page-long) message."""
+    text = str(error)
+    for pattern in (r'GLOBAL\s+([\w.]+)', r'Unsupported global:\s*GLOBAL\s+([\w.]+)',
+                    r'Unsupported class\s+([\w.]+)', r"getattr\((.+?)\)"):
+        m = re.search(pattern, text)
+        if m:
+            return m.group(1)
+    m = re.search(r'WeightsUnpickler error:\s*(.+)', text)
+    return (m.group(1) if m else text.strip().splitlines()[0] if text.strip() else 'unknown')[:160]
+
+
+def _check_file(path: str) -> None:
+    if not osp.exists(path):
+        raise CheckpointError(f'checkpoint not found: {path}')
+    if not osp.isfile(path):
+        raise CheckpointError(f'checkpoint {path} is a directory, not a file')
+    size = osp.getsize(path)
+    if size == 0:
+        raise CheckpointError(f'checkpoint {path} is empty (0 bytes): the save was interrupted '
+                              'or the copy failed; use an earlier checkpoint or copy it again')
+    if zipfile.is_zipfile(path):
+        return
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if head[:2] in _LEGACY_PICKLE_MAGIC:
+        return  # torch < 1.6 format; torch.load(weights_only=True) reads it
+    if head[:2] == b'PK':
+        raise CheckpointError(f'checkpoint {path} is truncated ({size} bytes, the end of the '
+                              'archive is missing): the save or copy was cut short; use an '
+                              'earlier checkpoint or copy it again')
+    raise CheckpointError(f'{path} is not a PyTorch checkpoint ({size} bytes that are neither a '
+                          'torch zip archive nor a pickle): give the .pth file written by '
+                          'training or a converter')
+
+
+def sanitize_checkpoint(checkpoint):
+    """Move embedded config source text out of ``meta`` so nothing can execute it."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    if isinstance(meta, dict):
+        texts = {k: meta.pop(k) for k in EMBEDDED_CONFIG_KEYS if k in meta}
+        if texts:
+            meta[EMBEDDED_CONFIG_TEXT] = {k: v for k, v in texts.items() if isinstance(v, str)}
+    return checkpoint
+
+
+def read_checkpoint(path: str, map_location='cpu', extra_safe_globals=()) -> dict:
+    """Load a local checkpoint with ``weights_only=True``; one :class:`CheckpointError` line for
+    every way it can fail. ``extra_safe_globals``: more classes allowed for this load only (the
+    official-CMID stand-ins)."""
+    path = osp.expanduser(str(path))
+    _check_file(path)
+    register_checkpoint_safe_globals()
+    try:
+        with torch.serialization.safe_globals(list(extra_safe_globals)):
+            checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'GLOBAL' in str(e) or 'Unsupported' in str(e) or 'getattr' in str(e):
+            raise CheckpointError(
+                f'refused to load {path}: it holds an object this loader does not rebuild '
+                f'({_refused_global(e)}); nothing in it was executed. A checkpoint is read as '
+                'weights only: re-save just its state dict where the file is trusted') from None
+        raise CheckpointError(f'{path} is corrupt (not a readable torch checkpoint: '
+                              f'{str(e).strip().splitlines()[0][:120]}); use an earlier '
+                              'checkpoint or copy it again') from None
+    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
+        first = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f'{path} is truncated or corrupt ({first}); use an earlier '
+                              'checkpoint or copy it again') from None
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f'{path} holds a {type(checkpoint).__name__}, not a checkpoint '
+                              'dict of weights')
+    return sanitize_checkpoint(checkpoint)
+
+
+def embedded_config_text(checkpoint: dict) -> str:
+    """The training config source a checkpoint carries ('' if none). Text only: never pass it to
+    ``Config.fromstring`` (that executes it)."""
+    texts = (checkpoint.get('meta') or {}).get(EMBEDDED_CONFIG_TEXT) or {}
+    return texts.get('cfg') or texts.get('config') or ''
+
+
+def _mmengine_local_loader(filename, map_location):
+    """mmengine ``CheckpointLoader`` scheme for local paths: :func:`read_checkpoint`."""
+    return read_checkpoint(filename, map_location=map_location)
+
+
+def _mmengine_http_loader(filename, map_location=None):
+    """mmengine's HTTP loader (download + ``torch.load``), then the same sanitising."""
+    from mmengine.runner.checkpoint import load_from_http
+    try:
+        checkpoint = load_from_http(filename, map_location=map_location)
+    except pickle.UnpicklingError as e:
+        raise CheckpointError(f'refused to load {filename}: it holds an object this loader does '
+                              f'not rebuild ({_refused_global(e)}); nothing in it was executed') \
+            from None
+    return sanitize_checkpoint(checkpoint)
+
+
+def register_safe_local_loader() -> None:
+    """Route mmengine's local-file and HTTP checkpoint schemes through this module (idempotent).
+    The function names keep mmengine's ``load_from_`` convention: its log line cuts 10 chars."""
+    from mmengine.runner import CheckpointLoader
+    local = _mmengine_local_loader
+    local.__name__ = 'load_from_local (cmid_mm, weights only)'
+    http = _mmengine_http_loader
+    http.__name__ = 'load_from_http (cmid_mm, weights only)'
+    CheckpointLoader.register_scheme(prefixes='', loader=local, force=True)
+    CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), loader=http, force=True)
