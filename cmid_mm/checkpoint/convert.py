@@ -23,17 +23,17 @@ converted too, since Swin-B weights are also passed around in those layouts.
 import argparse
 import io
 import os.path as osp
-import pickle
 import re
-import zipfile
 
 import torch
+
+from .loader import CheckpointError, read_checkpoint
 
 LAYOUTS = ('mmpretrain', 'mmseg', 'mmdet')
 OFFICIAL_PREFIX = 'online_encoder.model.'
 
 
-class CheckpointConvertError(ValueError):
+class CheckpointConvertError(CheckpointError):
     """A checkpoint that cannot be converted; the message names the file or key."""
 
 
@@ -45,26 +45,13 @@ CONVERTER_SAFE_GLOBALS = [argparse.Namespace]
 def load_checkpoint_state_dict(path):
     """The state dict of a checkpoint: its ``state_dict`` or ``model`` entry, or the file itself.
 
-    Always loaded with ``torch.load(weights_only=True)`` (plus ``CONVERTER_SAFE_GLOBALS``): a file
-    holding any other pickled object is refused, and nothing in it is executed.
+    Read by :func:`cmid_mm.checkpoint.read_checkpoint` (weights only, plus
+    ``CONVERTER_SAFE_GLOBALS`` and the official trainer's stand-ins): a file holding any other
+    pickled object is refused, and nothing in it is executed.
     """
-    if not osp.isfile(path):
-        raise CheckpointConvertError(f'checkpoint file not found: {path}')
-    if not zipfile.is_zipfile(path):  # torch >= 1.6 always writes a zip archive
-        raise CheckpointConvertError(f'cannot read checkpoint {path}: not a torch zip archive '
-                                     '(corrupt, truncated, or saved by torch < 1.6)')
-    try:
-        with torch.serialization.safe_globals(CONVERTER_SAFE_GLOBALS):
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e:
-        # torch's message is a page long; its "WeightsUnpickler error:" line says what failed
-        m = re.search(r'WeightsUnpickler error:\s*(.+)', str(e))
-        reason = (m.group(1) if m else str(e).strip().splitlines()[0])[:200]
-        raise CheckpointConvertError(
-            f'torch.load(weights_only=True) refused {path} ({reason}); nothing in it was run. '
-            'Re-save only its state dict where the file is trusted') from e
-    except (RuntimeError, EOFError) as e:
-        raise CheckpointConvertError(f'cannot read checkpoint {path}: {e}') from e
+    from .official import official_safe_globals
+    ckpt = read_checkpoint(path, extra_safe_globals=CONVERTER_SAFE_GLOBALS +
+                           official_safe_globals())
     if not isinstance(ckpt, dict):
         raise CheckpointConvertError(f'{path} is not a checkpoint dict (got {type(ckpt).__name__})')
     for key in ('state_dict', 'model'):
@@ -98,6 +85,70 @@ def detect_arch(state_dict, source='the checkpoint'):
     raise CheckpointConvertError(
         f'{source} is not an mmpretrain ResNet, SwinTransformer or VisionTransformer backbone '
         f'(first keys: {list(state_dict)[:5]})')
+
+
+def _count(state_dict, pattern):
+    """Number of distinct integers captured by ``pattern`` (one group) over the keys."""
+    return len({m.group(1) for k in state_dict for m in [re.match(pattern, k)] if m})
+
+
+def backbone_cfg_from_state_dict(state_dict, source='the checkpoint'):
+    """The mmpretrain backbone config (``ResNet``, ``SwinTransformer``, ``VisionTransformer``)
+    whose weights these are, read from key names and tensor shapes alone.
+
+    For tools that are given only weights: the architecture facts are in the tensors, and a
+    checkpoint's embedded config is Python that must never run.
+    """
+    arch = detect_arch(state_dict, source)
+    if arch == 'resnet':
+        blocks = [_count(state_dict, rf'layer{i}\.(\d+)\.') for i in range(1, 5)]
+        bottleneck = 'layer1.0.conv3.weight' in state_dict
+        from mmpretrain.models.backbones import ResNet
+        depth = next((d for d, (block, stages) in ResNet.arch_settings.items()
+                      if list(stages) == blocks and (block.__name__ == 'Bottleneck') == bottleneck),
+                     None)
+        if depth is None:
+            raise CheckpointConvertError(f'{source}: a ResNet with {blocks} blocks per stage is '
+                                         'not a standard depth; give a model config')
+        stem = state_dict['conv1.weight']
+        return dict(type='ResNet', depth=depth, in_channels=int(stem.shape[1]),
+                    stem_channels=int(stem.shape[0]),
+                    base_channels=int(state_dict['layer1.0.conv1.weight'].shape[0]),
+                    out_indices=(3, ))
+    if arch == 'swin':
+        embed = state_dict['patch_embed.projection.weight']
+        depths = [_count(state_dict, rf'stages\.{i}\.blocks\.(\d+)\.') for i in range(4)]
+        heads = [state_dict[f'stages.{i}.blocks.0.attn.w_msa.relative_position_bias_table']
+                 .shape[1] for i in range(4)]
+        table = state_dict['stages.0.blocks.0.attn.w_msa.relative_position_bias_table'].shape[0]
+        window = (int(round(table**0.5)) + 1) // 2
+        out_indices = tuple(i for i in range(4) if f'norm{i}.weight' in state_dict) or (3, )
+        return dict(type='SwinTransformer', in_channels=int(embed.shape[1]),
+                    arch=dict(embed_dims=int(embed.shape[0]), depths=depths, num_heads=heads),
+                    window_size=window, patch_size=int(embed.shape[-1]), img_size=window * 32,
+                    out_indices=out_indices[-1:])
+    embed = state_dict['patch_embed.projection.weight']
+    dims, patch = int(embed.shape[0]), int(embed.shape[-1])
+    num_layers = _count(state_dict, r'layers\.(\d+)\.')
+    ffn = int(state_dict['layers.0.ffn.layers.0.0.weight'].shape[0])
+    # The head count is not in the weights (qkv is (3D, D) for any count): take it from the
+    # mmpretrain arch of the same width, depth and FFN size, and refuse to guess otherwise.
+    from mmpretrain.models.backbones import VisionTransformer
+    heads = {a['num_heads'] for a in VisionTransformer.arch_zoo.values()
+             if (a['embed_dims'], a['num_layers'], a['feedforward_channels']) ==
+             (dims, num_layers, ffn)}
+    if len(heads) != 1:
+        raise CheckpointConvertError(
+            f'{source}: a ViT of width {dims}, {num_layers} layers, FFN {ffn} is not one of '
+            "mmpretrain's archs, so its head count is unknown; give a model config")
+    tokens = state_dict['pos_embed'].shape[1] if 'pos_embed' in state_dict else 197
+    side = int(round((tokens - ('cls_token' in state_dict))**0.5))
+    return dict(type='VisionTransformer', in_channels=int(embed.shape[1]),
+                arch=dict(embed_dims=dims, num_layers=num_layers, num_heads=heads.pop(),
+                          feedforward_channels=ffn),
+                img_size=side * patch, patch_size=patch, out_type='featmap',
+                final_norm='ln1.weight' in state_dict,
+                with_cls_token='cls_token' in state_dict)
 
 
 _VIT_TO_MMSEG = ((re.compile(r'^(layers\.\d+\.attn\.)qkv\.(weight|bias)$'), r'\1attn.in_proj_\2'),

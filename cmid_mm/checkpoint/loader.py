@@ -35,16 +35,30 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used; the message is one line naming the file and the fix."""
 
 
-def _refused_global(error: Exception) -> str:
-    """The global torch's weights-only unpickler refused, from its (page-long) message."""
+def _weights_only_refusal(error: Exception):
+    """What torch's weights-only unpickler refused (``'GLOBAL posix.system'``, ``'Can only
+    append to lists, ...'``), from its page-long message (whose advice is dropped); None when
+    the pickle itself is damaged."""
     text = str(error)
-    for pattern in (r'GLOBAL\s+([\w.]+)', r'Unsupported global:\s*GLOBAL\s+([\w.]+)',
-                    r'Unsupported class\s+([\w.]+)', r"getattr\((.+?)\)"):
-        m = re.search(pattern, text)
-        if m:
-            return m.group(1)
+    if 'Unsupported operand' in text:  # an opcode no pickle writer emits: damaged bytes
+        return None
+    name = re.search(r'GLOBAL\s+([\w.]+)', text)
+    if name:
+        return f'GLOBAL {name.group(1)}'
     m = re.search(r'WeightsUnpickler error:\s*(.+)', text)
-    return (m.group(1) if m else text.strip().splitlines()[0] if text.strip() else 'unknown')[:160]
+    if m:
+        return m.group(1).strip().split('. ')[0][:160]
+    if 'Weights only load failed' not in text:
+        return None
+    advice = ('weights_only', 'Check the documentation', 'Please file an issue', 'safe_globals')
+    facts = [ln.strip() for ln in text.splitlines()
+             if ln.strip() and not any(a in ln for a in advice)]
+    return facts[0][:160] if facts else 'an object outside the allow-list'
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:120] if text else type(error).__name__
 
 
 def _check_file(path: str) -> None:
@@ -92,18 +106,17 @@ def read_checkpoint(path: str, map_location='cpu', extra_safe_globals=()) -> dic
         with torch.serialization.safe_globals(list(extra_safe_globals)):
             checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        if 'GLOBAL' in str(e) or 'Unsupported' in str(e) or 'getattr' in str(e):
+        refusal = _weights_only_refusal(e)
+        if refusal is not None:
             raise CheckpointError(
                 f'refused to load {path}: it holds an object this loader does not rebuild '
-                f'({_refused_global(e)}); nothing in it was executed. A checkpoint is read as '
-                'weights only: re-save just its state dict where the file is trusted') from None
-        raise CheckpointError(f'{path} is corrupt (not a readable torch checkpoint: '
-                              f'{str(e).strip().splitlines()[0][:120]}); use an earlier '
-                              'checkpoint or copy it again') from None
+                f'({refusal}); nothing in it was executed. Checkpoints are read as weights '
+                'only: re-save just its state dict where the file is trusted') from None
+        raise CheckpointError(f'{path} is corrupt (its pickled data is damaged); use an '
+                              'earlier checkpoint or copy it again') from None
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
-        first = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
-        raise CheckpointError(f'{path} is truncated or corrupt ({first}); use an earlier '
-                              'checkpoint or copy it again') from None
+        raise CheckpointError(f'{path} is truncated or corrupt ({_first_line(e)}); use an '
+                              'earlier checkpoint or copy it again') from None
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f'{path} holds a {type(checkpoint).__name__}, not a checkpoint '
                               'dict of weights')
@@ -129,8 +142,8 @@ def _mmengine_http_loader(filename, map_location=None):
         checkpoint = load_from_http(filename, map_location=map_location)
     except pickle.UnpicklingError as e:
         raise CheckpointError(f'refused to load {filename}: it holds an object this loader does '
-                              f'not rebuild ({_refused_global(e)}); nothing in it was executed') \
-            from None
+                              f'not rebuild ({_weights_only_refusal(e) or _first_line(e)}); '
+                              'nothing in it was executed') from None
     return sanitize_checkpoint(checkpoint)
 
 

@@ -23,8 +23,14 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
 
     mmengine's ``last_checkpoint`` pointer is used when it names a complete file; otherwise (the
     pointer or the checkpoint it names was cut short by a kill) the complete ``*.pth`` with the
-    highest iteration/epoch number wins.
+    highest iteration/epoch number wins. Temp files that a save killed midway left in
+    ``work_dir`` (``.<name>.*.tmp``) are removed.
     """
+    # imported here: this package imports nothing from the rest of cmid_mm at import time
+    from ..engine.atomic_checkpoint import remove_stale_temp_files
+    if osp.isdir(work_dir):
+        for tmp in remove_stale_temp_files(work_dir):
+            print_log(f'removed {tmp}, left by a save that was killed', logger='current')
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
         with open(pointer) as f:

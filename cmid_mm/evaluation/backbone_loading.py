@@ -4,7 +4,9 @@ Which weights: a CMID training checkpoint (``state_dict`` keys ``backbone.*``: t
 downstream uses; the teacher's ``teacher.module.backbone.*`` keys are ignored), an mmpretrain
 classifier checkpoint (also ``backbone.*``) or an extracted backbone (plain keys).
 Which architecture: ``model_config`` (any config with ``model.backbone``), an mmpretrain zoo name,
-or the config mmengine embeds in every training checkpoint (``meta.cfg``).
+or, with neither, read from the weights themselves (``backbone_cfg_from_state_dict``: ResNet,
+Swin Transformer, ViT). The config text mmengine embeds in a checkpoint is never evaluated: it is
+Python, and a checkpoint is data.
 """
 import copy
 from typing import Optional, Tuple
@@ -14,15 +16,12 @@ from mmengine.config import Config
 from mmengine.runner import CheckpointLoader
 from mmpretrain.registry import MODELS
 
+from ..checkpoint.convert import backbone_cfg_from_state_dict
+
 
 def load_checkpoint_file(path: str) -> dict:
-    """``torch.load`` (weights_only) of a local path or URL, with the path in any error."""
-    try:
-        return CheckpointLoader.load_checkpoint(path, map_location='cpu', logger='silent')
-    except FileNotFoundError:
-        raise FileNotFoundError(f'checkpoint file not found: {path}') from None
-    except Exception as e:  # unpickling / zip errors name no file
-        raise ValueError(f'cannot read checkpoint {path}: {e}') from e
+    """A local path or URL through cmid_mm's one weights-only loader (``CheckpointError``)."""
+    return CheckpointLoader.load_checkpoint(path, map_location='cpu', logger='silent')
 
 
 def backbone_state_dict(checkpoint: dict) -> dict:
@@ -30,12 +29,6 @@ def backbone_state_dict(checkpoint: dict) -> dict:
     state = checkpoint.get('state_dict', checkpoint)
     prefixed = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
     return prefixed or dict(state)
-
-
-def embedded_config(checkpoint: dict) -> Optional[Config]:
-    """The training config mmengine saves in a checkpoint's ``meta.cfg``, if any."""
-    text = checkpoint.get('meta', {}).get('cfg') if isinstance(checkpoint, dict) else None
-    return Config.fromstring(text, '.py') if text else None
 
 
 def build_eval_backbone(checkpoint: Optional[str] = None, model_config: Optional[str] = None,
@@ -67,10 +60,8 @@ def build_eval_backbone(checkpoint: Optional[str] = None, model_config: Optional
         cfg = Config.fromfile(model_config)
     elif checkpoint is not None:
         ckpt = load_checkpoint_file(checkpoint)
-        cfg = embedded_config(ckpt)
-        if cfg is None:
-            raise ValueError(f'cannot tell the architecture of {checkpoint}: it holds no training '
-                             'config (an extracted backbone?); give a model config or a zoo name')
+        backbone_cfg = backbone_cfg_from_state_dict(backbone_state_dict(ckpt), str(checkpoint))
+        cfg = Config(dict(model=dict(backbone=backbone_cfg)))
     else:
         raise ValueError('give a checkpoint, a model config or a zoo name')
     model_cfg = cfg.get('model') or {}

@@ -82,12 +82,21 @@ def test_cmid_checkpoint_and_extracted_backbone_agree(files, python, repo_root):
     assert cmid['majority'] == 50.0
 
 
-def test_extracted_backbone_without_architecture_is_an_error(files, python, repo_root):
-    proc = run(python, repo_root, files / 'data_cfg.py', files / 'backbone.pth')
+def test_architecture_is_read_from_the_weights(files, python, repo_root):
+    """An extracted backbone needs no config: depth and widths come from the tensors."""
+    proc = run(python, repo_root, files / 'data_cfg.py', files / 'backbone.pth', '--k', '5')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'note: architecture from the weights' in proc.stdout
+    assert 'backbone: ResNet (' in proc.stdout
+    assert 'weighted kNN (k=5, T=0.07) top-1: 100.00 %' in proc.stdout
+
+
+def test_k_larger_than_the_bank_is_an_error(files, python, repo_root):
+    proc = run(python, repo_root, files / 'data_cfg.py', files / 'backbone.pth', '--k', '13')
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
-        f'error: cannot tell the architecture of {files / "backbone.pth"}: it holds no training '
-        'config (an extracted backbone?); give a model config or a zoo name')
+        f'error: --k 13 is larger than the memory bank (12 train samples of '
+        f'{files / "data_cfg.py"}); give --k <= 12')
 
 
 def test_checkpoint_of_another_architecture_is_an_error(files, python, repo_root):

@@ -7,8 +7,9 @@
 DATA_CONFIG: any mmpretrain classification dataset config; its ``train_dataloader`` is the kNN
 memory bank (and the probe's training set), its ``val_dataloader`` (or ``test_dataloader``) the
 queries. CHECKPOINT: a CMID training checkpoint (the student ``backbone.*`` is used), an
-mmpretrain classifier checkpoint or an extracted backbone (plain keys; needs --model-config or
---zoo for the architecture). With --zoo and no CHECKPOINT the zoo weights are downloaded.
+mmpretrain classifier checkpoint or an extracted backbone (plain keys). The architecture is read
+from the weights (ResNet, Swin, ViT) unless --model-config or --zoo names it; the config text a
+checkpoint embeds is never evaluated. With --zoo and no CHECKPOINT the zoo weights are downloaded.
 
 Features: the backbone's last stage, global-average-pooled, with the normalisation the model was
 trained with (its data_preprocessor). kNN: cosine similarity of L2-normalised features, ``k``
@@ -84,10 +85,17 @@ def main():
         query = build_labelled_loader(query_cfg, args.batch_size)
     except (ValueError, FileNotFoundError, KeyError) as e:
         raise CLIError(str(e).strip('"\'')) from e
+    if len(bank.dataset) < args.k:
+        raise CLIError(f'--k {args.k} is larger than the memory bank ({len(bank.dataset)} '
+                       f'{args.bank_split} samples of {args.data_config}); give --k <= '
+                       f'{len(bank.dataset)}')
     if preprocessor_cfg is None:
         preprocessor_cfg = data_cfg.get('data_preprocessor')
-        print('note: the model config has no data_preprocessor; normalising with '
-              + ('the data config\'s' if preprocessor_cfg else 'ImageNet mean / std'))
+        origin = 'the weights' if args.model_config is None and args.zoo is None else \
+            'the model config, which has no data_preprocessor'
+        print(f'note: architecture from {origin}; normalising with '
+              + ('the data config\'s data_preprocessor' if preprocessor_cfg else
+                 'ImageNet mean / std') + ' (give --model-config for the training one)')
     backbone.to(args.device)
     result = evaluate_frozen(backbone, normalizer_from(preprocessor_cfg), bank, query, args.k,
                              args.temperature, not args.no_probe, args.probe_wd)

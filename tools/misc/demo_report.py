@@ -34,7 +34,7 @@ import cmid_mm  # noqa: F401  registers modules and checkpoint safe globals
 import numpy as np
 import torch
 from cmid_mm.evaluation import build_eval_backbone, normalizer_from
-from cmid_mm.evaluation.backbone_loading import embedded_config, load_checkpoint_file
+from cmid_mm.checkpoint import read_checkpoint
 from cmid_mm.evaluation.frozen_eval import build_labelled_loader, evaluate_frozen
 from cmid_mm.utils import CLIError, run_cli
 from mmengine.config import Config
@@ -78,21 +78,21 @@ def last_checkpoint(work_dir: str) -> str:
     return ckpts[-1]
 
 
-def run_budget(ckpt_path: str):
-    """(budget dict, is-full-CMID) of a training checkpoint, from its embedded config."""
-    ckpt = load_checkpoint_file(ckpt_path)
-    cfg = embedded_config(ckpt)
-    if cfg is None:
-        raise CLIError(f'{ckpt_path} holds no training config; is it a CMID training checkpoint?')
-    full = all(cfg.model.get(k) is not None for k in ('global_head', 'local_head', 'rec_head'))
-    return budget(cfg, ckpt['meta']['iter']), full
+def run_budget(ckpt_path: str, config: str = FULL_CFG):
+    """(budget dict, is-full-CMID) of a training checkpoint of ``config``: iterations from its
+    meta, branches from its weights (the config text it embeds is never evaluated)."""
+    ckpt = read_checkpoint(ckpt_path)
+    state = ckpt.get('state_dict', {})
+    full = all(any(k.startswith(p) for k in state)
+               for p in ('global_neck.', 'local_neck.', 'decoder.'))
+    return budget(Config.fromfile(config), ckpt.get('meta', {}).get('iter', -1)), full
 
 
 def train(config: str, work_dir: str, iters: int, reuse: bool, want: dict) -> float:
     """tools/train.py CONFIG for ``iters`` iterations; returns its wall time (s)."""
     if reuse and osp.isdir(work_dir):
         try:
-            if run_budget(last_checkpoint(work_dir))[0] == want:
+            if run_budget(last_checkpoint(work_dir), config)[0] == want:
                 print(f'reusing {work_dir} (same budget)')
                 return float('nan')
         except CLIError:
@@ -228,8 +228,8 @@ def main():
 
     results, majority = {}, {}
     models = {'random init': None, 'random init, BN stats of the tiles': None,
-              'global branch only': runs['global branch only']['ckpt'],
-              'full CMID': runs['full CMID']['ckpt']}
+              'global branch only': (runs['global branch only']['ckpt'], GLOBAL_CFG),
+              'full CMID': (runs['full CMID']['ckpt'], FULL_CFG)}
     for model, ckpt in models.items():
         torch.manual_seed(0)
         if ckpt is None:
@@ -239,7 +239,7 @@ def main():
                               osp.join(want['data'], '**', '*.png'),
                               want['img_size'])
         else:
-            backbone, pre_cfg, _ = build_eval_backbone(ckpt)
+            backbone, pre_cfg, _ = build_eval_backbone(*ckpt)
         results[model] = {}
         for name, (data_cfg_path, _) in EVAL_SETS.items():
             data_cfg = Config.fromfile(data_cfg_path)
