@@ -6,8 +6,12 @@
 
 Works with mmseg segmentors (and change-detection models built on them: with ``--img-b``, the
 two dates are stacked as date A bands then date B bands, ``(B, 2C, H, W)``). The scene is read
-with the config's ``LoadRSImageFromFile`` settings (band selection, scaling, nodata; a
-``'percentile'`` stretch is computed once for the whole scene), cut into ``--tile`` tiles that
+exactly as the config's image loading transform reads a file (``RasterReader``: the first loader
+of the test pipeline, inside ``LoadImagePairFromFile`` too): ``LoadImageFromFile`` /
+``CheckedLoadImageFromFile`` give an RGB scene as B, G, R, as OpenCV does;
+``LoadRSImageFromFile`` gives its band selection, scaling and nodata mask (a ``'percentile'``
+stretch is computed once for the whole scene). A loader or an image it cannot mirror exactly is
+an error naming the transform and the fix. The scene is then cut into ``--tile`` tiles that
 overlap by ``--overlap`` pixels, run in batches through the model's data preprocessor and
 ``inference``, and the class probabilities of overlapping tiles are blended with weights that are
 0 within ``--margin`` pixels of a tile edge inside the scene (where zero padding distorts the
@@ -17,7 +21,8 @@ same map as on the whole scene at once.
 
 Bounded memory: the scene is processed in strips of one tile row; only one strip of input and of
 blended probabilities is held, finished rows are written at once (windowed rasterio reads and
-writes). Tiles that are all nodata are skipped.
+writes; PNG / JPEG scenes, which have no windowed access, are decoded whole by the loader).
+Tiles that are all nodata are skipped.
 
 Writes ``--out``: a uint8 class map GeoTIFF with the input's CRS and geotransform, 255 = nodata,
 a colour table and the class names as tags; ``--probs``: ``<out>_probs.tif`` float32 class
@@ -39,8 +44,8 @@ from mmengine.utils import ProgressBar
 from rasterio.enums import Resampling
 from rasterio.windows import Window
 
-import cmid_mm  # noqa: F401  registers LoadRSImageFromFile and the checkpoint safe globals
-from cmid_mm.datasets.transforms import LoadRSImageFromFile
+import cmid_mm  # noqa: F401  registers the transforms and the checkpoint safe globals
+from cmid_mm.datasets.transforms import RasterReader, find_image_loader
 from cmid_mm.utils import CLIError, load_config, run_cli
 
 NODATA_CLASS = 255
@@ -75,32 +80,19 @@ def edge_weights(length: int, at_start: bool, at_end: bool, overlap: int, margin
     return w
 
 
-def find_loader(cfg, bands):
-    """The config's ``LoadRSImageFromFile`` (test pipeline first; also one nested in another
-    transform, e.g. change detection's ``LoadImagePairFromFile(loader=...)``), or a default."""
-    def search(node):
-        if isinstance(node, dict):
-            if str(node.get('type', '')).split('.')[-1] == 'LoadRSImageFromFile':
-                return node
-            node = list(node.values())
-        if isinstance(node, (list, tuple)):
-            for item in node:
-                found = search(item)
-                if found is not None:
-                    return found
-        return None
-
-    pipelines = [(cfg.get(key) or {}).get('dataset', {}).get('pipeline', [])
-                 for key in ('test_dataloader', 'val_dataloader')] + [cfg.get('test_pipeline', [])]
-    found = search(pipelines)
-    if found is not None:
-        kwargs = {k: v for k, v in found.items() if k != 'type'}
-        if bands is not None:
-            kwargs['bands'] = bands
-        return LoadRSImageFromFile(**kwargs)
-    print('warning: no LoadRSImageFromFile in the config\'s test pipeline; reading '
-          f'{"bands " + str(bands) if bands else "all bands"} unscaled', file=sys.stderr)
-    return LoadRSImageFromFile(bands=bands)
+def find_reader(cfg, bands=None):
+    """A :class:`RasterReader` for the config's image loading transform: the first one of the
+    test pipeline (``test_dataloader``, else ``val_dataloader``, else ``test_pipeline``), a pair
+    loader's ``loader`` unwrapped. ``bands`` overrides its band selection (``--bands``)."""
+    pipelines = [(cfg.get(key) or {}).get('dataset', {}).get('pipeline')
+                 for key in ('test_dataloader', 'val_dataloader')] + [cfg.get('test_pipeline')]
+    for pipeline in pipelines:
+        loader = find_image_loader(pipeline or [])
+        if loader is not None:
+            return RasterReader(loader, bands)
+    raise CLIError('the config has no image loading transform in test_dataloader / '
+                   'val_dataloader / test_pipeline, so how the model expects its input is unknown; '
+                   "add one, e.g. dict(type='LoadRSImageFromFile', ...)")
 
 
 def build_model(cfg, checkpoint, device):
@@ -120,34 +112,39 @@ def build_model(cfg, checkpoint, device):
 
 
 class SceneReader:
-    """Row strips of one scene, or of two co-registered dates stacked along bands."""
+    """Row strips of one scene, or of two co-registered dates stacked along bands, each read as
+    the config's loading transform reads a file (:class:`RasterReader`)."""
 
-    def __init__(self, loader, path_a, path_b=None):
-        self.loader = loader
+    def __init__(self, reader, path_a, path_b=None):
         self.paths = [path_a] + ([path_b] if path_b else [])
-        self._cms = [loader.open(p) for p in self.paths]
-        self.srcs = [cm.__enter__() for cm in self._cms]
+        self.srcs = []
+        try:
+            for path in self.paths:
+                self.srcs.append(reader.open(path))
+        except BaseException:
+            self.close()
+            raise
         a = self.srcs[0]
         if path_b:
             b = self.srcs[1]
             if (a.width, a.height) != (b.width, b.height) or a.crs != b.crs \
                     or not a.transform.almost_equals(b.transform):
+                self.close()
                 raise CLIError(
                     f'the two dates must share size, CRS and geotransform: {path_a} is '
                     f'{a.width}x{a.height} {a.crs} {tuple(a.transform)[:6]}, {path_b} is '
                     f'{b.width}x{b.height} {b.crs} {tuple(b.transform)[:6]}')
         self.width, self.height, self.crs, self.transform = a.width, a.height, a.crs, a.transform
-        self.ranges = [loader.scene_value_range(s) for s in self.srcs]
 
     def read(self, top, rows):
         window = Window(0, top, self.width, rows)
-        parts = [self.loader.read(s, window, r) for s, r in zip(self.srcs, self.ranges)]
+        parts = [src.read(window) for src in self.srcs]
         img = np.concatenate([p[0] for p in parts], axis=-1)
         return img, np.any([p[1] for p in parts], axis=0)
 
     def close(self):
-        for cm in self._cms:
-            cm.__exit__(None, None, None)
+        for src in self.srcs:
+            src.close()
 
 
 @torch.no_grad()
@@ -167,7 +164,7 @@ def predict_tiles(model, tiles, device):
     except RuntimeError as e:
         raise CLIError(f'the model failed on a batch of {len(tiles)} tiles of '
                        f'{tuple(inputs[0].shape)} ({e}); check the band count (--bands, the '
-                       "config's LoadRSImageFromFile) against the model's in_channels and the "
+                       "config's loading transform) against the model's in_channels and the "
                        'data preprocessor\'s mean/std') from None
     if logits.shape[1] == 1:  # binary head with a sigmoid: probabilities of (background, fg)
         p = logits.sigmoid()
@@ -307,7 +304,9 @@ def parse_args(argv=None):
     parser.add_argument('--margin', type=int, help='pixels ignored at inner tile edges '
                         '(default overlap // 4)')
     parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument('--bands', nargs='+', help='override the config: 1-based indices or names')
+    parser.add_argument('--bands', nargs='+', help="override the loader's band selection: 1-based "
+                        'indices or names (LoadRSImageFromFile); for LoadImageFromFile, the '
+                        'bands that stand for the file, e.g. 1 2 3 = R, G, B')
     parser.add_argument('--probs', action='store_true', help='also write <out>_probs.tif')
     parser.add_argument('--preview', help='PNG preview path (default <out>.png)')
     parser.add_argument('--preview-size', type=int, default=1024)
@@ -331,11 +330,16 @@ def main(argv=None):
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     bands = None if not args.bands else [int(b) if b.isdigit() else b for b in args.bands]
-    loader = find_loader(cfg, bands)
+    try:
+        raster_reader = find_reader(cfg, bands)
+    except ValueError as e:  # names the transform and the fix
+        raise CLIError(str(e)) from None
     model, meta = build_model(cfg, args.checkpoint, args.device)
     try:
-        reader = SceneReader(loader, args.img, args.img_b)
-    except (OSError, ValueError) as e:  # loader errors name the file
+        reader = SceneReader(raster_reader, args.img, args.img_b)
+    except (OSError, ValueError) as e:  # reader errors name the file (and the transform)
+        if isinstance(e, CLIError):
+            raise
         raise CLIError(str(e)) from None
     try:
         n_classes = infer_scene(model, reader, args.out, args.tile, args.overlap, margin,

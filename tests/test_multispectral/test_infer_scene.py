@@ -186,6 +186,100 @@ def test_loader_found_nested_in_a_pair_loader(infer_scene):
         type='LoadRSImageFromFile', bands=[3, 2, 1], scale='divisor', divisor=10.)),
         dict(type='PackSegInputs')]
     cfg = Config(dict(test_dataloader=dict(dataset=dict(pipeline=pipeline))))
-    loader = infer_scene.find_loader(cfg, None)
-    assert loader.bands == [3, 2, 1] and loader.divisor == 10.
-    assert infer_scene.find_loader(cfg, [1]).bands == [1]  # --bands overrides
+    reader = infer_scene.find_reader(cfg, None)
+    assert reader.rs.bands == [3, 2, 1] and reader.rs.divisor == 10.
+    assert infer_scene.find_reader(cfg, [1]).rs.bands == [1]  # --bands overrides
+    default = Config(dict(test_pipeline=[dict(type='LoadImagePairFromFile')]))
+    assert infer_scene.find_reader(default).name == 'LoadImageFromFile'  # the pair's default
+
+
+def test_config_without_or_with_an_unknown_loader(infer_scene, tmp_path):
+    cfg, ckpt, _ = make_model(tmp_path, 4)
+    scene = write_raster(tmp_path / 'scene.tif', scene_data((20, 20)))
+    for pipeline, match in [('[]', 'no image loading transform'),
+                            ("[dict(type='LoadImageFromNDArray')]",
+                             r'^LoadImageFromNDArray: .* use one of LoadImageFromFile')]:
+        text = open(cfg).read().replace(
+            "[dict(type='LoadRSImageFromFile', scale='divisor', divisor=1000.)]", pipeline)
+        bad = tmp_path / 'bad.py'
+        bad.write_text(text)
+        with pytest.raises(CLIError, match=match):
+            infer_scene.main([str(bad), ckpt, scene, '--out', str(tmp_path / 'x.tif')])
+
+
+# ------------------------------------------------------------------ shipped RGB configs
+RGB_SEG_CONFIG = osp.join(REPO, 'configs', 'segmentation',
+                          'upernet_cmid-r18_1xb8-150i_landsat-landcover-demo.py')
+RGB_CD_CONFIG = osp.join(REPO, 'configs', 'change_detection',
+                         'bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py')
+
+
+def rgb_scene(seed, size=128):
+    """uint8 R, G, B with very different content: a swap of R and B changes what a model sees."""
+    yy, xx = np.mgrid[:size, :size]
+    noise = np.random.default_rng(seed).integers(0, 256, (size, size))
+    r = (xx * 2 + 40 * np.sin(yy / 5.)) % 256
+    b = 255 - (yy * 2) % 256
+    return np.stack([r, noise, b]).clip(0, 255).astype(np.uint8)
+
+
+def random_checkpoint(config, tmp_path):
+    """The config's model with random weights (no init_cfg checkpoint read) and its checkpoint."""
+    from cmid_mm.utils import load_config
+    cfg = load_config(config)
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    ckpt = str(tmp_path / 'random.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    return cfg, model, ckpt
+
+
+@torch.no_grad()
+def pipeline_map(cfg, model, **paths):
+    """What ``tools/test.py`` predicts: the config's own test pipeline, then ``test_step``."""
+    from mmengine.dataset import Compose, pseudo_collate
+    init_default_scope('mmseg')
+    pipeline = Compose(cfg.test_dataloader.dataset.pipeline)
+    results = pipeline(dict(reduce_zero_label=False, seg_fields=[], **paths))
+    return model.test_step(pseudo_collate([results]))[0].pred_sem_seg.data[0].numpy()
+
+
+def read_map(path):
+    with rasterio.open(path) as src:
+        return src.read(1)
+
+
+def label_png(tmp_path):
+    path = str(tmp_path / 'label.png')
+    cv2.imwrite(path, np.zeros((128, 128), np.uint8))
+    return path
+
+
+def test_rgb_segmentation_config_reads_like_its_test_pipeline(infer_scene, tmp_path):
+    """LoadImageFromFile + bgr_to_rgb=True (the shipped RGB configs): the scene map is the map
+    of the same image through the config's test pipeline, i.e. the model sees R, G, B."""
+    cfg, model, ckpt = random_checkpoint(RGB_SEG_CONFIG, tmp_path)
+    data = rgb_scene(0)
+    scene = write_raster(tmp_path / 'scene.tif', data)
+    out = str(tmp_path / 'map.tif')
+    infer_scene.main([RGB_SEG_CONFIG, ckpt, scene, '--out', out, '--tile', '128',
+                      '--overlap', '0', '--device', 'cpu'])
+    expected = pipeline_map(cfg, model, img_path=scene, seg_map_path=label_png(tmp_path))
+    swapped = write_raster(tmp_path / 'swapped.tif', data[::-1].copy())
+    wrong = pipeline_map(cfg, model, img_path=swapped, seg_map_path=label_png(tmp_path))
+    assert (wrong != expected).sum() > 100  # a red/blue swap changes the map (3 % here)
+    np.testing.assert_array_equal(read_map(out), expected)
+
+
+def test_rgb_change_detection_config_reads_like_its_test_pipeline(infer_scene, tmp_path):
+    """The NEON demo's LoadImagePairFromFile (default LoadImageFromFile per date) on two dates."""
+    cfg, model, ckpt = random_checkpoint(RGB_CD_CONFIG, tmp_path)
+    a = write_raster(tmp_path / 'a.tif', rgb_scene(1))
+    b = write_raster(tmp_path / 'b.tif', rgb_scene(2)[:, ::-1].copy())
+    out = str(tmp_path / 'change.tif')
+    infer_scene.main([RGB_CD_CONFIG, ckpt, a, '--img-b', b, '--out', out, '--tile', '128',
+                      '--overlap', '0', '--device', 'cpu'])
+    expected = pipeline_map(cfg, model, img_path=a, img_path2=b,
+                                 seg_map_path=label_png(tmp_path))
+    np.testing.assert_array_equal(read_map(out), expected)
