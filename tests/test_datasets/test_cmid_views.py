@@ -10,14 +10,25 @@ def _views(img, **kwargs):
     return CMIDTwoViews(**kwargs)(dict(img=img))
 
 
-def test_block_mask_has_exactly_round_ratio_blocks():
+def test_block_mask_has_exactly_the_official_ceil_count_of_blocks():
     np.random.seed(0)
     out = _views(np.zeros((300, 260, 3), np.uint8), img_size=224, mask_patch_size=32, mask_ratio=0.6)
     assert out['mask'].shape == (2, 7, 7)
-    assert out['mask'].reshape(2, -1).sum(1).tolist() == [29, 29]  # round(0.6 * 49)
-    out = _views(np.zeros((64, 64, 3), np.uint8), img_size=128, mask_patch_size=16, mask_ratio=0.4)
-    assert out['mask'].reshape(2, -1).sum(1).tolist() == [26, 26]  # round(0.4 * 64) = 25.6 -> 26
+    assert out['mask'].reshape(2, -1).sum(1).tolist() == [30, 30]  # ceil(0.6 * 49), official
+    out = _views(np.zeros((300, 260, 3), np.uint8), mask_count_rounding='round')
+    assert out['mask'].reshape(2, -1).sum(1).tolist() == [29, 29]  # round(29.4)
+    out = _views(np.zeros((128, 128, 3), np.uint8), img_size=128, mask_patch_size=16, mask_ratio=0.4)
+    assert out['mask'].reshape(2, -1).sum(1).tolist() == [26, 26]  # ceil(0.4 * 64) = 26
     assert not np.array_equal(*_views(np.zeros((224, 224, 3), np.uint8))['mask'])  # random
+
+
+def test_image_smaller_than_img_size_is_an_error_naming_the_file_unless_allowed():
+    small = dict(img=np.zeros((200, 300, 3), np.uint8), img_path='data/x/tiny.jpg')
+    with pytest.raises(ValueError, match=r'data/x/tiny.jpg is 200x300 px, smaller than '
+                                         r'img_size=224.*allow_upsample=True'):
+        CMIDTwoViews()(dict(small))
+    out = CMIDTwoViews(allow_upsample=True)(dict(small))
+    assert [v.shape for v in out['img']] == [(224, 224, 3)] * 2
 
 
 def test_masked_pixels_hold_the_image_mean_and_others_are_untouched():
@@ -79,6 +90,8 @@ def test_bad_arguments_give_clear_errors():
         CMIDTwoViews(img_size=200)
     with pytest.raises(ValueError, match='coord_mode'):
         CMIDTwoViews(coord_mode='fraction')
+    with pytest.raises(ValueError, match="mask_count_rounding must be 'ceil' or 'round'"):
+        CMIDTwoViews(mask_count_rounding='floor')
     crop = [dict(type='RandomCrop', crop_size=32)]
     with pytest.raises(ValueError, match='photometric only'):
         CMIDTwoViews(img_size=64, view_pipelines=[[], crop])(dict(img=np.zeros((64, 64, 3), np.uint8)))
