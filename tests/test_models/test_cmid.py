@@ -158,3 +158,68 @@ def test_overfits_a_fixed_batch(runner_info):
 
     for key, factor in (('total', 0.95), ('loss_rec', 0.5), ('loss_local', 0.95)):
         assert mean(key, history[-5:]) < factor * mean(key, history[:5]), (key, history)
+
+
+STOCHASTIC = {  # tiny archs with every dropout / drop-path rate of the backbone switched on
+    'resnet': dict(backbone=dict(type='CMIDResNet', depth=18, out_indices=(3, ),
+                                 drop_path_rate=0.3,
+                                 zero_init_residual=False),  # else drop-path drops zeros
+                   channels=512, stride=32),
+    'swin': dict(backbone=dict(type='CMIDSwinTransformer', img_size=64, window_size=2,
+                               arch=dict(embed_dims=16, depths=[1, 1, 1, 1],
+                                         num_heads=[1, 1, 2, 2]),
+                               out_indices=(3, ), drop_rate=0.3, drop_path_rate=0.3,
+                               stage_cfgs=dict(block_cfgs=dict(attn_cfgs=dict(attn_drop=0.3)))),
+                 channels=128, stride=32),
+    'vit': dict(backbone=dict(type='CMIDVisionTransformer', img_size=64, patch_size=16,
+                              arch=dict(embed_dims=32, num_layers=2, num_heads=2,
+                                        feedforward_channels=64),
+                              drop_rate=0.3, drop_path_rate=0.3,
+                              layer_cfgs=dict(attn_drop_rate=0.3)), channels=32, stride=16),
+}
+
+
+@pytest.mark.parametrize('arch', STOCHASTIC)
+def test_teacher_is_deterministic_in_training_mode_whatever_the_student_dropout(runner_info,
+                                                                                arch):
+    case = STOCHASTIC[arch]
+    c = case['channels']
+    cfg = Config.fromfile('configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py').model
+    cfg.global_head.queue_len = 64
+    cfg.local_head.num_pairs = 2
+    for key, value in dict(
+        backbone=case['backbone'],
+        global_neck=dict(type='MoCoV2Neck', in_channels=c, hid_channels=64, out_channels=128,
+                         with_avg_pool=True),
+        local_neck=dict(type='CMIDLocalNeck', in_channels=c, hid_channels=64,
+                        bottleneck_channels=32, out_channels=512, with_bn=True),
+        decoder=dict(type='CMIDLinearDecoder', in_channels=c, encoder_stride=case['stride'],
+                     out_channels=3)).items():
+        cfg[key] = value  # replaced, not merged
+    model = MODELS.build(cfg)
+    model.init_weights()
+    model.train()
+    model(*fake_batch(model), mode='loss')  # one EMA step, as in training
+    assert model.teacher.module.training
+    images = torch.randn(4, 3, 64, 64)
+    teacher = model.teacher.module
+    with torch.no_grad():
+        t1 = teacher.global_neck((teacher.backbone(images)[-1], ))[0]
+        t2 = teacher.global_neck((teacher.backbone(images)[-1], ))[0]
+        s1, s2 = model.backbone(images)[-1], model.backbone(images)[-1]
+    assert torch.equal(t1, t2)
+    assert not torch.equal(s1, s2)  # the student keeps its dropout / drop-path
+
+
+def test_skip_mode_stops_once_too_many_steps_were_skipped(runner_info):
+    model = tiny_cmid(nonfinite_loss='skip', max_skipped_ratio=0.25, min_steps_for_ratio=8)
+    good = {'loss_rec': torch.tensor(1., requires_grad=True)}
+    bad = {'loss_rec': torch.tensor(float('nan'))}
+    # 2 of 7 skipped: fewer steps than the minimum; then 3 of 12 = 25 %: not above the share
+    for losses in [bad] * 2 + [good] * 9 + [bad]:
+        model.parse_losses(losses)
+    assert (model.skipped_steps, model.seen_steps) == (3, 12)
+    with pytest.raises(FloatingPointError,
+                       match=r'4 of the 13 steps so far had a non-finite loss \(30.8% > '
+                             r'model.max_skipped_ratio=25.0%\)'):
+        model.parse_losses(bad)

@@ -13,6 +13,23 @@ from mmpretrain.structures import DataSample
 from ..backbones.mask_utils import resize_block_mask
 
 
+def disable_dropout(module: nn.Module) -> nn.Module:
+    """Zero every dropout and drop-path rate in ``module`` (in place), whatever its mode.
+
+    Covers ``nn.Dropout*`` (``p``), mmcv's ``DropPath`` (``drop_prob``) and attention modules
+    that keep their attention-dropout rate as a float (mmpretrain's ``MultiheadAttention``:
+    ``attn_drop``; ``nn.MultiheadAttention``: ``dropout``). BN and every other layer are left
+    as they are.
+    """
+    for m in module.modules():
+        if isinstance(m, nn.modules.dropout._DropoutNd):
+            m.p = 0.
+        for attr in ('drop_prob', 'attn_drop', 'dropout'):
+            if isinstance(getattr(m, attr, None), float):
+                setattr(m, attr, 0.)
+    return module
+
+
 def fill_masked_with_mean(images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
     """Masked copy of ``images`` (N, C, H, W): pixels of masked blocks hold the per-image,
     per-channel mean. Normalisation is affine per channel, so filling after it is the same as
@@ -45,13 +62,22 @@ class CMID(BaseSelfSupervisor):
             on disk stays the last good state; ``'skip'`` logs a warning, counts the skipped
             steps and leaves the student and optimizer state untouched for that step
             (single-process runs only: under DDP every process must run the backward pass).
+        max_skipped_ratio: with ``'skip'``, training stops with an error once more than this
+            share of the steps seen by this process were skipped, counted from
+            ``min_steps_for_ratio`` steps on (before that only the ratio of a longer run could
+            tell a bad start from a bad run, so the first steps never stop it).
+        min_steps_for_ratio: see ``max_skipped_ratio``.
+
+    The teacher never applies dropout or drop-path, whatever the student's rates (it would make
+    the targets random); its BN layers run like the student's, with the student's statistics.
     """
 
     def __init__(self, backbone: dict, global_neck: Optional[dict] = None,
                  global_head: Optional[dict] = None, local_neck: Optional[dict] = None,
                  local_head: Optional[dict] = None, decoder: Optional[dict] = None,
                  rec_head: Optional[dict] = None, base_momentum: float = 0.004,
-                 nonfinite_loss: str = 'raise', data_preprocessor: Optional[dict] = None,
+                 nonfinite_loss: str = 'raise', max_skipped_ratio: float = 0.05,
+                 min_steps_for_ratio: int = 100, data_preprocessor: Optional[dict] = None,
                  init_cfg=None):
         super().__init__(backbone=backbone, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if nonfinite_loss not in ('raise', 'skip'):
@@ -60,8 +86,13 @@ class CMID(BaseSelfSupervisor):
         if nonfinite_loss == 'skip' and is_distributed():
             raise ValueError("CMID: model.nonfinite_loss='skip' is for single-process runs (a "
                              "skipped backward stalls DDP); use 'raise' with several processes")
+        if not 0. <= max_skipped_ratio <= 1.:
+            raise ValueError(f'CMID: model.max_skipped_ratio={max_skipped_ratio} is not in [0, 1]')
         self.nonfinite_loss = nonfinite_loss
+        self.max_skipped_ratio = max_skipped_ratio
+        self.min_steps_for_ratio = min_steps_for_ratio
         self.skipped_steps = 0
+        self.seen_steps = 0
         branches = dict(global_=(global_neck, global_head, 'global_neck', 'global_head'),
                         local=(local_neck, local_head, 'local_neck', 'local_head'),
                         rec=(decoder, rec_head, 'decoder', 'rec_head'))
@@ -87,6 +118,8 @@ class CMID(BaseSelfSupervisor):
         self.teacher = None
         if global_head is not None or local_head is not None:
             self.teacher = CosineEMA(self._student_parts(), momentum=base_momentum, end_momentum=0.)
+            # The EMA copies parameters and buffers only, so the zero rates stay.
+            disable_dropout(self.teacher.module)
 
     def init_weights(self):
         super().init_weights()
@@ -139,6 +172,7 @@ class CMID(BaseSelfSupervisor):
         Runs in ``train_step`` of the model and of mmengine's DDP wrapper alike, before the
         optimizer step.
         """
+        self.seen_steps += 1
         bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
         if not bad:
             return super().parse_losses(losses)
@@ -151,8 +185,15 @@ class CMID(BaseSelfSupervisor):
                 "work dir is the last good state (set model.nonfinite_loss='skip' to skip such "
                 'steps instead)')
         self.skipped_steps += 1
-        print_log(f'{msg}: step skipped ({self.skipped_steps} skipped so far)',
-                  logger='current', level=30)
+        ratio = self.skipped_steps / self.seen_steps
+        if self.seen_steps >= self.min_steps_for_ratio and ratio > self.max_skipped_ratio:
+            raise FloatingPointError(
+                f'{msg}: {self.skipped_steps} of the {self.seen_steps} steps so far had a '
+                f'non-finite loss ({ratio:.1%} > model.max_skipped_ratio='
+                f'{self.max_skipped_ratio:.1%}); training stopped: lower the learning rate or '
+                'check the data, then resume from the last checkpoint')
+        print_log(f'{msg}: step skipped ({self.skipped_steps} of {self.seen_steps} steps '
+                  'skipped so far)', logger='current', level=30)
         _, log_vars = super().parse_losses(losses)
         # A loss that depends on no parameter: backward gives no gradient (grads stay None), so
         # the optimizer skips every parameter and its state is untouched.
