@@ -9,3 +9,6 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3))
 log_processor = dict(window_size=50)
+# Every BN (student, teacher, heads) becomes a SyncBatchNorm when distributed, as the official
+# trainer does; a single process (CPU) keeps plain BN (mmengine's Runner converts only under DDP).
+sync_bn = 'torch'

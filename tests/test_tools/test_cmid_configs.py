@@ -1,4 +1,5 @@
-"""tools/train.py on the paper configs (ResNet-50, Swin-B, ViT-B) for 2 iterations on tiny data."""
+"""The paper configs: official settings, and tools/train.py (ResNet-50, Swin-B, ViT-B) for 2
+iterations on tiny data."""
 import os.path as osp
 import subprocess
 
@@ -6,7 +7,11 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.runner import Runner
 from mmpretrain.models.backbones import ResNet, SwinTransformer, VisionTransformer
+from mmpretrain.registry import MODELS, TRANSFORMS
 
 CONFIGS = {
     'resnet50': ('configs/cmid/cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py',
@@ -20,12 +25,12 @@ CONFIGS = {
 
 @pytest.fixture(scope='module')
 def tiny_millionaid(tmp_path_factory):
-    """4 images in MillionAID-like category sub-folders."""
+    """4 images in MillionAID-like category sub-folders (larger than the 224 px crop)."""
     root = tmp_path_factory.mktemp('millionaid')
     rng = np.random.default_rng(0)
     for i, cat in enumerate(['farmland/dry_field', 'farmland/dry_field', 'water_area/lake', 'water_area/lake']):
         (root / cat).mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(root / cat / f'img{i}.jpg'), rng.integers(0, 255, (96, 96, 3), np.uint8))
+        cv2.imwrite(str(root / cat / f'img{i}.jpg'), rng.integers(0, 255, (240, 240, 3), np.uint8))
     return root
 
 
@@ -50,3 +55,83 @@ def test_train_two_iterations_and_load_the_student_backbone(name, tiny_millionai
     assert not result.missing_keys and not result.unexpected_keys
     logged = set(ckpt['message_hub']['log_scalars'])
     assert {'train/loss_global', 'train/loss_local', 'train/loss_rec'} <= logged, logged
+
+
+PAPER_CONFIGS = [c for c, _ in CONFIGS.values()] + [
+    'configs/cmid/cmid_resnet50_4xb64-adan-coslr-200e_millionaid.py',
+    'configs/cmid/cmid-global-only_resnet50_4xb64-adan-coslr-400e_millionaid.py',
+    'configs/cmid/cmid-local-only_resnet50_4xb64-adan-coslr-400e_millionaid.py',
+    'configs/cmid/cmid-rec-only_resnet50_4xb64-adan-coslr-400e_millionaid.py',
+]
+
+
+def _views_cfg(cfg):
+    return next(t for t in cfg.train_dataloader.dataset.pipeline if t['type'] == 'CMIDTwoViews')
+
+
+@pytest.mark.parametrize('config', PAPER_CONFIGS)
+def test_paper_configs_use_the_official_settings(config):
+    cfg = Config.fromfile(config)
+    assert cfg.sync_bn == 'torch'  # SyncBN under DDP, as the official trainer
+    assert cfg.model.backbone.get('drop_path_rate', 0.) == 0.  # official: no drop-path
+    assert cfg.model.backbone.get('drop_rate', 0.) == 0.
+    views = _views_cfg(cfg)
+    blur = [t for t in views.view_pipelines[1] if t['type'] == 'GaussianBlur']
+    assert len(blur) == 1 and blur[0]['prob'] == 1.0  # view 2 always blurred
+    assert not views.view_pipelines[0]
+    assert not views.get('allow_upsample', False)
+    np.random.seed(0)
+    out = TRANSFORMS.build(views)(dict(img=np.zeros((256, 256, 3), np.uint8)))
+    assert out['mask'].reshape(2, -1).sum(1).tolist() == [30, 30]  # ceil(0.6 * 49)
+    paramwise = cfg.optim_wrapper.paramwise_cfg
+    assert paramwise.norm_decay_mult == paramwise.bias_decay_mult == 0.
+
+
+def test_paper_configs_refuse_images_smaller_than_the_crop():
+    views = TRANSFORMS.build(_views_cfg(Config.fromfile(PAPER_CONFIGS[0])))
+    with pytest.raises(ValueError, match=r'a/b.jpg is 96x96 px, smaller than img_size=224'):
+        views(dict(img=np.zeros((96, 96, 3), np.uint8), img_path='a/b.jpg'))
+
+
+def _tiny_model(backbone, channels, stride):
+    cfg = Config.fromfile('configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py').model
+    cfg.global_head.queue_len = 16
+    cfg.backbone = backbone
+    cfg.global_neck.in_channels = cfg.local_neck.in_channels = cfg.decoder.in_channels = channels
+    cfg.decoder.encoder_stride = stride
+    return MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('backbone,channels,stride', [
+    (dict(type='CMIDResNet', depth=18, out_indices=(3, )), 512, 32),
+    (dict(type='CMIDSwinTransformer', img_size=64, window_size=2, out_indices=(3, ),
+          arch=dict(embed_dims=16, depths=[1, 1, 1, 1], num_heads=[1, 1, 2, 2])), 128, 32),
+    (dict(type='CMIDVisionTransformer', img_size=64, patch_size=16,
+          arch=dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)), 32, 16),
+])
+def test_weight_decay_spares_biases_norms_and_1d_params_as_the_official_builder(
+        backbone, channels, stride):
+    """timm's ``filter_bias_and_bn=True``: no decay for 1-D parameters and names ending in
+    ``.bias``; everything else (the mask token, position embeddings, relative position tables
+    included) is decayed. The teacher is not trained."""
+    cfg = Config.fromfile(PAPER_CONFIGS[0])
+    model = _tiny_model(backbone, channels, stride)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    decay = {id(p): g['weight_decay'] for g in optim.optimizer.param_groups for p in g['params']}
+    names = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    assert set(decay) == {id(p) for p in names.values()}
+    expected = {n: 0. if p.ndim <= 1 or n.endswith('.bias') else 0.02 for n, p in names.items()}
+    assert {n: decay[id(p)] for n, p in names.items()} == expected
+    assert expected['mask_token'] == 0.02
+    assert any(v == 0. for v in expected.values()) and any(v for v in expected.values())
+
+
+def test_sync_bn_is_a_no_op_in_a_single_process(tmp_path):
+    cfg = Config.fromfile('configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py')
+    assert cfg.sync_bn == 'torch'  # inherited from the paper config
+    cfg.model.global_head.queue_len = 16
+    cfg.work_dir = str(tmp_path)
+    runner = Runner.from_cfg(cfg)
+    bns = [m for m in runner.model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    assert bns and not any(isinstance(m, torch.nn.SyncBatchNorm) for m in bns)
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in runner.model.teacher.modules())

@@ -1,8 +1,12 @@
 # Adan (timm's), lr 1e-3 per 64 images -> 4e-3 for 4 GPUs x 64, wd 0.02, 10 linear warm-up epochs,
 # cosine to 1e-6, 400 epochs. The paper trains with mixed precision: add --amp on GPUs.
+# No weight decay on biases, norm layers and every other 1-D parameter, as the official timm
+# builder (filter_bias_and_bn=True; the official model lists no extra names). The mask token,
+# position embeddings and Swin's relative position tables are not 1-D: decayed there and here.
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='TimmAdan', lr=4e-3, betas=(0.98, 0.92, 0.99), weight_decay=0.02))
+    optimizer=dict(type='TimmAdan', lr=4e-3, betas=(0.98, 0.92, 0.99), weight_decay=0.02),
+    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0., flat_decay_mult=0.))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,
          convert_to_iter_based=True),
