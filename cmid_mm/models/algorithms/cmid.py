@@ -62,11 +62,11 @@ class CMID(BaseSelfSupervisor):
             on disk stays the last good state; ``'skip'`` logs a warning, counts the skipped
             steps and leaves the student and optimizer state untouched for that step
             (single-process runs only: under DDP every process must run the backward pass).
-        max_skipped_ratio: with ``'skip'``, training stops with an error once more than this
-            share of the steps seen by this process were skipped, counted from
-            ``min_steps_for_ratio`` steps on (before that only the ratio of a longer run could
-            tell a bad start from a bad run, so the first steps never stop it).
-        min_steps_for_ratio: see ``max_skipped_ratio``.
+        max_skipped_ratio: with ``'skip'``, a skipped step stops training with an error when
+            more than this share of the steps seen so far (by this process, since it started)
+            were skipped.
+        min_steps_for_ratio: the share is checked from this many steps on; a few bad steps
+            among the first ones are too few to tell a broken run.
 
     The teacher never applies dropout or drop-path, whatever the student's rates (it would make
     the targets random); its BN layers run like the student's, with the student's statistics.
