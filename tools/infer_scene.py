@@ -39,13 +39,13 @@ import rasterio
 import torch
 from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 from rasterio.enums import Resampling
 from rasterio.windows import Window
 
 import cmid_mm  # noqa: F401  registers the transforms and the checkpoint safe globals
 from cmid_mm.datasets.transforms import RasterReader, find_image_loader
+from cmid_mm.checkpoint import check_fit, read_checkpoint
 from cmid_mm.utils import CLIError, load_config, run_cli
 
 NODATA_CLASS = 255
@@ -101,9 +101,14 @@ def build_model(cfg, checkpoint, device):
     # (possibly remote) are never read.
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
-    if not osp.isfile(checkpoint):
-        raise CLIError(f'checkpoint file not found: {checkpoint}')
-    ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+    ckpt = read_checkpoint(checkpoint)
+    state = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in ckpt.get('state_dict', ckpt).items()}
+    # Every weight of the model must come from the checkpoint: a misfit is one error line, not
+    # a map from random weights.
+    check_fit(model, state, source=f'checkpoint {checkpoint}', what='model',
+              opt_out=None)
+    model.load_state_dict(state, strict=False)
     if not hasattr(model, 'inference'):
         raise CLIError(f'{type(model).__name__} has no inference(inputs, batch_img_metas); '
                        'infer_scene.py needs an mmseg segmentor (EncoderDecoder or a subclass)')

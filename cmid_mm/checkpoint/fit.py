@@ -46,12 +46,13 @@ def _owner(model: nn.Module, key: str) -> Tuple[Optional[nn.Module], str]:
 
 
 def _swin_out_norm(model: nn.Module, key: str) -> bool:
-    """``key`` is a per-stage output norm (``norm<i>.weight/bias``) of a Swin Transformer."""
+    """``key`` is a per-stage output norm (``norm<i>.weight/bias``) of a Swin Transformer
+    backbone itself (not a norm inside one of its blocks)."""
     if not _SWIN_OUT_NORM.search(key):
         return False
-    norm_path = key.rpartition('.')[0]
-    owner, _ = _owner(model, norm_path)
-    return owner is not None and 'swin' in type(owner).__name__.lower()
+    owner, _ = _owner(model, key.rpartition('.')[0])
+    return (owner is not None and 'swin' in type(owner).__name__.lower()
+            and isinstance(getattr(owner, 'stages', None), nn.ModuleList))
 
 
 def _band_adapted(model: nn.Module, key: str, have: torch.Size, want: torch.Size) -> bool:
@@ -106,29 +107,34 @@ def check_fit(model: nn.Module, state_dict: Dict[str, torch.Tensor], *, source: 
         key, have, want = mismatched[0]
         parts.append(f'{len(mismatched)} of another shape (e.g. {key}: checkpoint {list(have)} '
                      f'vs model {list(want)})')
-    if not fix:
-        fix = _suggest(state_dict, target, prefix, scope, what, opt_out)
+    fix = fix or _suggest(state_dict, target, prefix, scope, what)
+    if opt_out:
+        fix += f' (or opt out with {opt_out})'
     raise CheckpointError(
         f'{source} does not fit the {what}: {matched} of {len(target)} weights matched with '
         f"{tried} ({'; '.join(parts)}). {fix}")
 
 
-def _suggest(state_dict, target, prefix, scope, what, opt_out) -> str:
+def _suggest(state_dict, target, prefix, scope, what) -> str:
     """A fix for the common misfits, from what the checkpoint's keys look like."""
     keys = list(state_dict)
-    tail = f'or opt out with {opt_out}'
     if prefix and not keys:
         return (f"Nothing in it starts with {prefix!r} (an extracted backbone?): set "
-                f'init_cfg.prefix=None, {tail}')
-    if not prefix and keys and all(k.startswith('backbone.') for k in keys[:50]) and scope == '':
-        return f"Its keys start with 'backbone.': set init_cfg.prefix='backbone.', {tail}"
+                'init_cfg.prefix=None')
+    backbone_only = keys and all(k.startswith('backbone.') for k in keys[:50])
+    if not prefix and backbone_only and not any(k.startswith('backbone.') for k in target):
+        return "Its keys start with 'backbone.': set init_cfg.prefix='backbone.'"
+    if backbone_only and any(not k.startswith('backbone.') for k in target):
+        return (f'It holds only backbone weights (a pretraining or extracted checkpoint?): the '
+                f'{what} needs a checkpoint trained with this config; to start a fine-tune from '
+                "a backbone use init_cfg=dict(type='Pretrained', ...) on the backbone")
     ckpt_arch = _arch_of(keys)
     model_arch = _arch_of(k[len(scope):] if scope else k for k in target)
     if ckpt_arch != model_arch and 'unknown' not in ckpt_arch + model_arch:
         return (f'It holds {ckpt_arch}, the {what} is {model_arch}: give a checkpoint of '
-                f'this architecture, {tail}')
-    return (f'Give a checkpoint trained for this {what}, list what may stay unloaded in '
-            f'allow_missing, {tail}')
+                'this architecture')
+    return (f'Give a checkpoint trained for this {what}, or list what may stay unloaded in '
+            'allow_missing')
 
 
 def _revise(state_dict: dict, revise_keys=((r'^module\.', ''), )) -> dict:

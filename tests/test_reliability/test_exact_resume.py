@@ -87,7 +87,7 @@ def test_resume_refuses_a_checkpoint_with_a_pickled_object(tiles, tmp_path, repo
     torch.save({'state_dict': {}, 'payload': _Evil(str(marker))}, evil)
     proc = subprocess.run(_cmd(python, tiles, tmp_path / 'work', '--resume', str(evil)),
                           cwd=repo_root, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a user error: one line, exit 2
     assert not marker.exists()
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith('error: refused to load a checkpoint') and 'GLOBAL' in last, last
+    assert last.startswith(f'error: refused to load {evil}') and 'GLOBAL posix.system' in last, last
