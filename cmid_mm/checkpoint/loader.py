@@ -13,7 +13,6 @@ moves both out of ``meta`` into ``meta['embedded_config_text']`` (kept, never ev
 ``load_from``, ``init_cfg=dict(type='Pretrained')`` and ``load_checkpoint`` all get the same
 treatment.
 """
-import os
 import os.path as osp
 import pickle
 import re

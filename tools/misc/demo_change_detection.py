@@ -151,8 +151,11 @@ def write_split(out, split, num, scenes, region, rng):
 
 
 def check_checkpoint(path):
-    import torch
-    state = torch.load(path, map_location='cpu')
+    from cmid_mm.checkpoint import CheckpointError, read_checkpoint
+    try:
+        state = read_checkpoint(path)
+    except CheckpointError as e:
+        sys.exit(f'error: {e}')
     state = state.get('state_dict', state)
     if not any(k.startswith('backbone.') for k in state):
         sys.exit(f'error: {path} holds no backbone.* weights (expected a CMID training checkpoint)')

@@ -15,8 +15,7 @@ import subprocess
 import sys
 import time
 
-import cmid_mm  # noqa: F401  checkpoint safe globals (torch.load weights_only)
-import torch
+import cmid_mm  # noqa: F401  registers modules; checkpoints load through cmid_mm.checkpoint
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from demo_downstream_data import prepare_landcover, prepare_neon_trees  # noqa: E402
@@ -46,9 +45,11 @@ def parse_args():
 
 def check_checkpoint(path):
     """The checkpoint must hold a ResNet-18 student backbone (``backbone.*``)."""
-    if not osp.isfile(path):
-        sys.exit(f'error: checkpoint not found: {path}')
-    state = torch.load(path, map_location='cpu')
+    from cmid_mm.checkpoint import CheckpointError, read_checkpoint
+    try:
+        state = read_checkpoint(path)
+    except CheckpointError as e:
+        sys.exit(f'error: {e}')
     state = state.get('state_dict', state)
     keys = [k for k in state if k.startswith('backbone.')]
     if not keys:
