@@ -147,8 +147,11 @@ def _mmengine_http_loader(filename, map_location=None):
 
 
 def register_safe_local_loader() -> None:
-    """Route mmengine's local-file and HTTP checkpoint schemes through this module (idempotent).
-    The function names keep mmengine's ``load_from_`` convention: its log line cuts 10 chars."""
+    """Route mmengine's checkpoint reading through this module (idempotent): local files and
+    HTTP by :func:`read_checkpoint`'s rules, and every scheme's result (``torchvision://``,
+    ``open-mmlab://`` ...) through :func:`sanitize_checkpoint`, since ``Runner.resume`` executes
+    ``meta['config']`` whatever scheme delivered it. The function names keep mmengine's
+    ``load_from_`` convention: its log line cuts 10 characters."""
     from mmengine.runner import CheckpointLoader
     local = _mmengine_local_loader
     local.__name__ = 'load_from_local (cmid_mm, weights only)'
@@ -156,3 +159,13 @@ def register_safe_local_loader() -> None:
     http.__name__ = 'load_from_http (cmid_mm, weights only)'
     CheckpointLoader.register_scheme(prefixes='', loader=local, force=True)
     CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), loader=http, force=True)
+    load = CheckpointLoader.load_checkpoint.__func__
+    if getattr(load, '_sanitizes', False):
+        return
+
+    def load_checkpoint(cls, filename, map_location=None, logger='current'):
+        return sanitize_checkpoint(load(cls, filename, map_location=map_location, logger=logger))
+
+    load_checkpoint._sanitizes = True
+    load_checkpoint.__doc__ = load.__doc__
+    CheckpointLoader.load_checkpoint = classmethod(load_checkpoint)
