@@ -30,6 +30,7 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.model.weight_init import PretrainedInit
 from mmengine.registry import HOOKS, WEIGHT_INITIALIZERS
+from mmengine.runner import BaseLoop
 
 from .loader import CheckpointError
 
@@ -183,15 +184,20 @@ class CheckedPretrainedInit(PretrainedInit):
 class CheckpointFitHook(Hook):
     """Check a ``load_from`` / test / resume checkpoint against the model before it is loaded.
 
+    The tools register it; a config can also list it in ``custom_hooks`` so that mmseg's or
+    mmdet's own ``tools/train.py`` / ``test.py`` (and ``mim``) check the same way.
+
     Args:
-        scope: key prefix of the weights that must load: ``'backbone.'`` when fine-tuning from
-            ``load_from``, ``''`` (the whole model) when testing or resuming.
+        scope: key prefix of the weights that must load. None (default): ``'backbone.'`` when
+            training from ``load_from`` (a fine-tune start), ``''`` (the whole model) when
+            testing or resuming.
         strict: False turns the check off.
         allow_missing: ``fnmatch`` patterns of model keys that may stay unloaded.
     """
     priority = 'VERY_HIGH'
 
-    def __init__(self, scope: str = '', strict: bool = True, allow_missing: Sequence[str] = ()):
+    def __init__(self, scope: Optional[str] = None, strict: bool = True,
+                 allow_missing: Sequence[str] = ()):
         self.scope = scope
         self.strict = strict
         self.allow_missing = tuple(allow_missing)
@@ -202,8 +208,13 @@ class CheckpointFitHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         state = _revise(checkpoint.get('state_dict', checkpoint))
         resuming = bool(runner._resume)
-        # A resumed run continues the whole model; a model without ``backbone`` is checked whole.
-        scope = '' if resuming else self.scope
+        # Runner.train() builds its train loop before loading; test() / val() never do.
+        training = isinstance(runner._train_loop, BaseLoop)
+        scope = self.scope if self.scope is not None else (
+            'backbone.' if training and not resuming else '')
+        if resuming:  # a resumed run continues the whole model
+            scope = ''
+        # A model without ``backbone`` is checked whole.
         if not any(k.startswith(scope) for k in model.state_dict()):
             scope = ''
         what = 'model' if not scope else f'model\'s {scope.rstrip(".")}'
@@ -213,7 +224,7 @@ class CheckpointFitHook(Hook):
                   opt_out='--cfg-options load_strict=False')
 
 
-def add_checkpoint_fit_hook(runner, scope: str, strict: bool = True,
+def add_checkpoint_fit_hook(runner, scope: Optional[str] = None, strict: bool = True,
                             allow_missing: List[str] = ()) -> None:
     """Register :class:`CheckpointFitHook` on a built runner (the tools call this)."""
     if any(isinstance(h, CheckpointFitHook) for h in runner.hooks):
