@@ -1,7 +1,7 @@
-# UperNet on ISPRS Potsdam (mmseg's dataset config, 512x512 crops) from a CMID Swin-B; AdamW recipe
+# UperNet on ISPRS Potsdam (mmseg's dataset config + size check, 512x512 crops) from a CMID Swin-B; AdamW recipe
 # of mmseg's Swin configs.
 _base_ = [
-    '../_base_/models/upernet_swin-base.py', 'mmseg::_base_/datasets/potsdam.py',
+    '../_base_/models/upernet_swin-base.py', '../_base_/datasets/potsdam_6class.py',
     'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
 ]
 cmid_checkpoint = 'work_dirs/cmid_swin-base_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'

@@ -33,7 +33,7 @@ def backbone_of(checkpoint):
 
 
 def test_configs_found():
-    assert len(CONFIGS) >= 18 and POTSDAM_R50 in CONFIGS
+    assert len(CONFIGS) >= 28 and POTSDAM_R50 in CONFIGS
 
 
 @pytest.mark.parametrize('config', CONFIGS)
@@ -120,9 +120,9 @@ def test_train_two_iterations_and_validate(tiny_potsdam, cmid_r50_checkpoint, tm
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
         'val_dataloader.persistent_workers=False',
-        'train_dataloader.dataset.pipeline.2.scale=(64,64)',  # RandomResize
-        'train_dataloader.dataset.pipeline.3.crop_size=(64,64)',  # RandomCrop
-        'val_dataloader.dataset.pipeline.1.scale=(64,64)',  # Resize
+        'train_dataloader.dataset.pipeline.3.scale=(64,64)',  # RandomResize
+        'train_dataloader.dataset.pipeline.4.crop_size=(64,64)',  # RandomCrop
+        'val_dataloader.dataset.pipeline.3.scale=(64,64)',  # Resize
         'model.data_preprocessor.size=(64,64)',
         f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',
         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',

@@ -1,0 +1,163 @@
+"""The CMID paper's ISPRS protocol configs (clutter ignored, 5-class mIoU) and the image/label size
+check of every shipped ISPRS config: a hand-computed mIoU through the configured pipeline and
+IoUMetric, a wrong-size label named in one error, and a 2-iteration tools/train.py run."""
+import glob
+import json
+import os.path as osp
+import re
+import subprocess
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmseg.evaluation import IoUMetric
+from mmseg.registry import DATASETS
+
+import cmid_mm  # noqa: F401  (registers CheckSameSize)
+from cmid_mm.datasets.transforms import ImageFileError
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SEG = 'configs/segmentation/'
+PAPER_R50 = SEG + 'upernet_cmid-r50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
+PAPER = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{SEG}*-coslr-50e_*.py'))
+ISPRS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{SEG}*_potsdam-512x512.py') +
+               glob.glob(f'{REPO}/{SEG}*_vaihingen-512x512.py'))
+FIVE = ('impervious_surface', 'building', 'low_vegetation', 'tree', 'car')
+
+# mmseg's converter label values: 0 boundary, 1 impervious, 2 building, 3 low vegetation,
+# 4 tree, 5 car, 6 clutter
+RAW_LABEL = np.array([[1, 1, 2, 2],
+                      [1, 1, 2, 2],
+                      [3, 4, 5, 6],
+                      [6, 6, 0, 5]], np.uint8)
+# a prediction over the five classes (0 impervious ... 4 car); at the three clutter pixels and
+# the boundary pixel it predicts something, which must not count
+PRED = np.array([[0, 0, 1, 0],
+                 [0, 1, 1, 1],
+                 [2, 2, 4, 0],
+                 [1, 1, 3, 4]])
+# by hand, over the 12 pixels that are neither clutter nor boundary:
+#   impervious: gt 4 px, pred 4 px, both 3 -> IoU 3/5
+#   building:   gt 4 px, pred 4 px, both 3 -> IoU 3/5
+#   low veg.:   gt 1 px, pred 2 px, both 1 -> IoU 1/2
+#   tree:       gt 1 px, pred 0 px (its one prediction is on boundary) -> IoU 0
+#   car:        gt 2 px, pred 2 px, both 2 -> IoU 1
+# mIoU = (0.6 + 0.6 + 0.5 + 0 + 1) / 5 = 54 %; 9 of the 12 pixels right: aAcc 75 %
+HAND_MIOU, HAND_AACC = 54.0, 75.0
+
+
+def write_isprs(root, label, img_size=None, splits=('val', )):
+    """mmseg's converted ISPRS layout (img_dir/<split>, ann_dir/<split>, PNG), one tile per split."""
+    h, w = img_size or label.shape
+    for split in splits:
+        for sub in ('img_dir', 'ann_dir'):
+            (root / sub / split).mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(root / 'img_dir' / split / '0.png'),
+                    np.random.default_rng(0).integers(0, 255, (h, w, 3), np.uint8))
+        cv2.imwrite(str(root / 'ann_dir' / split / '0.png'), label)
+    return root
+
+
+def build_dataset(config, loader, data_root):
+    cfg = Config.fromfile(osp.join(REPO, config))
+    dataset_cfg = cfg[loader].dataset
+    dataset_cfg.data_root = str(data_root)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        return DATASETS.build(dataset_cfg)
+
+
+@pytest.mark.parametrize('config', [PAPER_R50, PAPER_R50.replace('potsdam', 'vaihingen')])
+def test_paper_protocol_miou_ignores_clutter(config, tmp_path):
+    dataset = build_dataset(config, 'val_dataloader', write_isprs(tmp_path, RAW_LABEL))
+    assert dataset.metainfo['classes'] == FIVE
+    sample = dataset[0]['data_samples']
+    gt = sample.gt_sem_seg.data[0].numpy()
+    assert (gt == 255).sum() == 4  # 3 clutter + 1 boundary pixels
+    metric = IoUMetric(iou_metrics=['mIoU'])
+    metric.dataset_meta = dataset.metainfo
+    metric.process({}, [dict(pred_sem_seg=dict(data=torch.from_numpy(PRED)[None]),
+                             gt_sem_seg=dict(data=sample.gt_sem_seg.data))])
+    results = metric.compute_metrics(metric.results)
+    assert results['mIoU'] == pytest.approx(HAND_MIOU)
+    assert results['aAcc'] == pytest.approx(HAND_AACC)
+
+
+def test_paper_protocol_models_predict_five_classes():
+    for config in PAPER:
+        cfg = Config.fromfile(osp.join(REPO, config))
+        assert cfg.model.decode_head.num_classes == cfg.model.auxiliary_head.num_classes == 5
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            assert cfg[loader].dataset.metainfo.classes == FIVE, (config, loader)
+        assert cfg.train_dataloader.batch_size == 8
+        assert cfg.train_cfg == dict(type='EpochBasedTrainLoop', max_epochs=50, val_interval=5)
+        assert cfg.model.test_cfg.mode == 'whole'
+        assert [t.type for t in cfg.test_dataloader.dataset.pipeline] == [
+            'LoadImageFromFile', 'LoadAnnotations', 'CheckSameSize', 'PackSegInputs']
+        warmup, cosine = cfg.param_scheduler
+        assert (warmup.type, warmup.end, warmup.by_epoch) == ('LinearLR', 100, False)
+        assert (cosine.type, cosine.end, cosine.eta_min) == ('CosineAnnealingLR', 50, 1e-6)
+        if 'vaihingen' in config:
+            assert {cfg[k].dataset.type for k in ('train_dataloader', 'test_dataloader')} == {
+                'ISPRSDataset'}
+        else:
+            assert cfg.train_dataloader.dataset.type == 'PotsdamDataset'
+
+
+@pytest.mark.parametrize('config', ISPRS)
+@pytest.mark.parametrize('loader', ['train_dataloader', 'val_dataloader'])
+def test_wrong_size_label_is_one_error_naming_both_files(config, loader, tmp_path):
+    split = 'train' if loader == 'train_dataloader' else 'val'
+    root = write_isprs(tmp_path, np.ones((48, 64), np.uint8), img_size=(64, 64), splits=(split, ))
+    dataset = build_dataset(config, loader, root)
+    with pytest.raises(ImageFileError) as err:
+        dataset[0]
+    message = str(err.value)
+    assert str(root / 'img_dir' / split / '0.png') in message
+    assert str(root / 'ann_dir' / split / '0.png') in message
+    assert 'img 64x64' in message and 'gt_seg_map 48x64' in message
+
+
+def test_paper_config_trains_two_iterations_and_validates(tmp_path, cmid_r50_checkpoint, python):
+    rng = np.random.default_rng(0)
+    for split, n in (('train', 4), ('val', 1)):
+        for sub in ('img_dir', 'ann_dir'):
+            (tmp_path / sub / split).mkdir(parents=True)
+        for i in range(n):
+            cv2.imwrite(str(tmp_path / 'img_dir' / split / f'{i}.png'),
+                        rng.integers(0, 255, (64, 64, 3), np.uint8))
+            cv2.imwrite(str(tmp_path / 'ann_dir' / split / f'{i}.png'),
+                        rng.integers(0, 7, (64, 64), np.uint8))
+    cfg = Config.fromfile(osp.join(REPO, PAPER_R50))
+    steps = [t.type for t in cfg.train_dataloader.dataset.pipeline]
+    work_dir = tmp_path / 'work'
+    options = [
+        f'train_dataloader.dataset.data_root={tmp_path}',
+        f'val_dataloader.dataset.data_root={tmp_path}',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        f'train_dataloader.dataset.pipeline.{steps.index("RandomResize")}.scale=(64,64)',
+        f'train_dataloader.dataset.pipeline.{steps.index("RandomCrop")}.crop_size=(64,64)',
+        'model.data_preprocessor.size=(64,64)',
+        f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',  # 4 tiles / batch 2: 2 iterations
+        'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
+    ]
+    proc = subprocess.run([python, 'tools/train.py', PAPER_R50, '--work-dir', str(work_dir),
+                           '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
+                          timeout=600)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-5000:]
+    assert f'load backbone. in model from: {cmid_r50_checkpoint}' in log
+    assert 'Iter(train) [2/2]' in log
+    assert 'Iter(train) [1/2]  lr: 1.0000e-03' in log  # warm-up starts at 0.1 x 0.01
+    scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
+    records = [json.loads(line) for line in open(scalars[0])]
+    assert [r['iter'] for r in records if 'loss' in r] == [1, 2]
+    (val, ) = [r for r in records if 'mIoU' in r]
+    assert 0 <= val['mIoU'] <= 100
+    # the per-class table: the five classes, no clutter row
+    assert re.search(r'\|\s+car\s+\|', log) and not re.search(r'\|\s+clutter\s+\|', log)
