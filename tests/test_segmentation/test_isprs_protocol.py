@@ -161,3 +161,14 @@ def test_paper_config_trains_two_iterations_and_validates(tmp_path, cmid_r50_che
     assert 0 <= val['mIoU'] <= 100
     # the per-class table: the five classes, no clutter row
     assert re.search(r'\|\s+car\s+\|', log) and not re.search(r'\|\s+clutter\s+\|', log)
+
+
+@pytest.mark.parametrize('leaf', [p for p in PAPER if 'vaihingen' in p])
+def test_vaihingen_leaves_match_the_vaihingen_dataset_base(leaf):
+    """A Vaihingen leaf (its Potsdam sibling with the dataset swapped) loads exactly the data of
+    configs/_base_/datasets/vaihingen_512.py."""
+    base = Config.fromfile(osp.join(REPO, 'configs/_base_/datasets/vaihingen_512.py'))
+    cfg = Config.fromfile(osp.join(REPO, leaf))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[loader].to_dict() == base[loader].to_dict(), loader
+    assert cfg.val_evaluator == base.val_evaluator
