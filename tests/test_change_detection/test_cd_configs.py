@@ -189,3 +189,41 @@ def test_cmid_checkpoint_initialises_the_shared_backbone(cd_name, tmp_path):
         if key not in new:
             torch.testing.assert_close(value, state['backbone.' + key], msg=key)
     assert len(loaded) - len(new) > 50
+
+
+@pytest.mark.parametrize('name', [n for n in NAMES if 'demo' not in n])
+@pytest.mark.parametrize('loader', ['train_dataloader', 'test_dataloader'])
+def test_wrong_size_label_is_one_error_naming_the_files(name, loader, tmp_path):
+    """Issue 13.6: LoadChangeLabel compares the label with the image pair that
+    LoadImagePairFromFile already checked against each other, so a wrong-size label is one error
+    naming the label and the image, not a failure in the collate."""
+    from mmseg.registry import DATASETS
+    cfg = Config.fromfile(osp.join(REPO, 'configs/change_detection', name + '.py'))
+    dataset_cfg = cfg[loader].dataset
+    if dataset_cfg.type == 'RepeatDataset':
+        dataset_cfg = dataset_cfg.dataset
+    split = 'train' if loader == 'train_dataloader' else 'test'
+    root = make_split_dataset(str(tmp_path), dataset_cfg.type, splits=((split, 1), ))
+    label_dir, suffix = ('OUT', '.jpg') if dataset_cfg.type.startswith('CDD') else ('label', '.png')
+    label = osp.join(root, split, label_dir, '00' + suffix)
+    cv2.imwrite(label, np.zeros((48, 64), np.uint8))
+    dataset_cfg.data_root = root
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        dataset = DATASETS.build(dataset_cfg)
+    with pytest.raises(ValueError) as err:
+        dataset[0]
+    assert label in str(err.value) and osp.join(root, split, 'A', '00' + suffix) in str(err.value)
+    assert '48x64' in str(err.value) and '64x64' in str(err.value)
+
+
+@pytest.mark.parametrize('name', [n for n in NAMES if 'resnet50' in n or 'swin-base' in n])
+def test_cmid_backbones_use_the_official_cmid_optimiser(name):
+    """ChangeDetection/train.py of the official code: ResNet-50 SGD lr 0.002 (momentum 0.99,
+    weight decay 5e-4), Swin-B AdamW lr 6e-5 (weight decay 0.01), batch 8, 200 epochs."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs/change_detection', name + '.py'))
+    opt = cfg.optim_wrapper.optimizer
+    if 'resnet50' in name:
+        assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 0.002, 0.99, 5e-4)
+    else:
+        assert (opt.type, opt.lr, opt.weight_decay) == ('AdamW', 6e-5, 0.01)
+    assert cfg.train_dataloader.batch_size == 8 and cfg.train_cfg.max_epochs == 200

@@ -1,6 +1,6 @@
-# BIT's 200-epoch linear schedule with AdamW for transformer backbones (SGD with momentum 0.99
-# does not suit Swin; lr / decay follow mmseg's Swin recipes: no decay on norms and position
-# tables). Not a setting published by BIT or CMID.
+# BIT's 200-epoch linear schedule with AdamW for transformer backbones (no decay on norms and
+# position tables, as mmseg's Swin recipes). The CMID Swin-B configs set the official CMID
+# change-detection lr, 6e-5 (ChangeDetection/train.py), over this base's 1e-4.
 _base_ = './cd_sgd-linear-200e.py'
 
 optim_wrapper = dict(
