@@ -5,6 +5,7 @@ import os.path as osp
 import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe globals
 from cmid_mm.utils import (CLIError, add_common_args, build_runner, load_config, run_cli,
                            setup_cli_cfg)
+from cmid_mm.utils.config import check_data_paths
 from mmengine.evaluator import DumpResults
 
 
@@ -27,7 +28,8 @@ def main():
     cfg.load_from = args.checkpoint
     setup_cli_cfg(cfg, args)
 
-    runner = build_runner(cfg)
+    check_data_paths(cfg, ['test_dataloader'])  # before the Runner prints its environment dump
+    runner = build_runner(cfg)  # every weight of the tested model must load
     if args.out is not None:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     runner.test()

@@ -1,27 +1,38 @@
 """Config handling shared by ``tools/train.py`` and ``tools/test.py``.
 
 The tools work for any mmengine-Runner library (mmpretrain, mmseg, mmdet: the config's
-``default_scope`` picks it). User mistakes (a missing file, a mistyped ``--cfg-options`` key) are
-reported as one ``error: ...`` line with exit code 2 instead of a traceback.
+``default_scope`` picks it). User mistakes are reported as one ``error: ...`` line naming the
+file or key and the fix, with exit code 2, instead of a traceback (``--debug`` shows it): a missing
+or unparsable config, a mistyped ``--cfg-options`` key (checked against the config and the
+signatures of the loop / registry-built classes) or a value of the wrong type, a missing data
+folder or annotation file, a work dir that is a file or not writable (all checked before the
+Runner prints its environment dump), a dataset that cannot be built or has no samples, a corrupt
+input image, a full disk or a permission error naming a file.
 """
+import ast
 import datetime
 import difflib
+import errno
 import inspect
 import os
-import pickle
 import os.path as osp
+import pickle
+import re
 import sys
+import tempfile
+import warnings
 
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ..checkpoint import CheckpointError
+from ..checkpoint import CheckpointError, add_checkpoint_fit_hook
 
 # The top level of a config holds the Runner's kwargs, so these may be added even if absent.
 _RUNNER_KEYS = (set(inspect.signature(Runner.__init__).parameters) - {'self', 'cfg'}) | {
-    'runner_type', 'model_wrapper_cfg', 'find_unused_parameters', 'sync_bn', 'compile'
+    'runner_type', 'model_wrapper_cfg', 'find_unused_parameters', 'sync_bn', 'compile',
+    'load_strict', 'load_allow_missing'  # read by build_runner (cmid_mm.checkpoint.fit)
 }
 
 
@@ -30,12 +41,17 @@ class CLIError(ValueError):
 
 
 def check_cfg_options(cfg, options):
-    """Check that every ``--cfg-options`` key names something in ``cfg``.
+    """Check every ``--cfg-options`` key (and value type) against ``cfg``.
 
     ``Config.merge_from_dict`` silently adds unknown keys, so a typo would be ignored and the run
     would use the config value. Every component of a key but the last must exist (a dict key, or an
-    integer index into a list); the last must exist too unless its parent dict has a ``type`` (a
-    registry-built component, whose kwargs are open) or it is a top-level key the Runner reads.
+    integer index into a list). The last must exist too, unless it is a top-level key the Runner
+    reads, an argument of the train/val/test loop (``train_cfg`` etc.: ``IterBasedTrainLoop`` or
+    ``EpochBasedTrainLoop`` by ``by_epoch``), or an argument of a registry-built component (a dict
+    with ``type``): its class is looked up through the config's ``default_scope`` registries and
+    the key must be a parameter of its ``__init__``, unless that takes ``**kwargs`` or the type
+    cannot be resolved. A new value for an existing number or bool must not be a string (a typo
+    such as ``max_iters=2O``).
 
     Args:
         cfg (Config | dict): The loaded config.
@@ -45,6 +61,7 @@ def check_cfg_options(cfg, options):
         CLIError: Naming the bad key and close matches at its level.
     """
     root = cfg.to_dict() if isinstance(cfg, Config) else cfg
+    scope = root.get('default_scope')
     for key in options:
         node, parts = root, key.split('.')
         prefix = f"unknown --cfg-options key '{key}':"
@@ -60,25 +77,150 @@ def check_cfg_options(cfg, options):
                 if part in node:
                     node = node[part]
                     continue
-                if depth == len(parts) - 1 and ('type' in node or
-                                                (depth == 0 and part in _RUNNER_KEYS)):
+                last = depth == len(parts) - 1
+                if last and depth == 0 and part in _RUNNER_KEYS:
                     break
                 known = [str(k) for k in node]
                 if depth == 0:
                     known += sorted(_RUNNER_KEYS - set(node))
+                accepted, what, built = None, '', True
+                if depth == 1 and parts[0] in _LOOP_KEYS and 'type' not in node:
+                    by_epoch = options.get(f'{parts[0]}.by_epoch', node.get('by_epoch'))
+                    accepted, what = _loop_args(parts[0], by_epoch)
+                elif 'type' in node:
+                    type_ = options.get('.'.join(parts[:depth] + ['type']), node['type'])
+                    accepted, what = _component_args(type_, scope)
+                else:
+                    built = False
+                # None: open kwargs (**kwargs, or a type that cannot be resolved)
+                if last and built and (accepted is None or part in accepted):
+                    break
+                if accepted:
+                    known += sorted(accepted - set(node))
                 close = difflib.get_close_matches(part, known, n=3)
                 hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ''
-                raise CLIError(f"{prefix} no '{part}' in {where}{hint}")
+                takes = f', and {what} takes no such argument' if last and what else ''
+                raise CLIError(f"{prefix} no '{part}' in {where}{takes}{hint}")
             else:
                 raise CLIError(
                     f'{prefix} {where} is not a dict or list (type {type(node).__name__})')
+        else:
+            _check_value_type(key, node, options[key])
+
+
+# Loops the Runner builds from a dict without ``type``, and the arguments it passes itself.
+_LOOP_KEYS = ('train_cfg', 'val_cfg', 'test_cfg')
+_RUNNER_PASSED = {'self', 'runner', 'dataloader', 'evaluator'}
+
+
+def _params(obj):
+    """Parameter names of a class's ``__init__`` (or a function); None if it takes ``**kwargs``
+    or has no readable signature."""
+    try:
+        params = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return {p.name for p in params}
+
+
+def _loop_args(key, by_epoch):
+    from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, TestLoop, ValLoop
+    if key == 'train_cfg':
+        loops = {True: [EpochBasedTrainLoop], False: [IterBasedTrainLoop]}.get(
+            by_epoch if isinstance(by_epoch, bool) else None,
+            [EpochBasedTrainLoop, IterBasedTrainLoop])
+        extra = {'by_epoch'}
+    else:
+        loops, extra = [ValLoop if key == 'val_cfg' else TestLoop], set()
+    accepted = set(extra)
+    for loop in loops:
+        params = _params(loop)
+        if params is None:
+            return None, ''
+        accepted |= params - _RUNNER_PASSED
+    return accepted, ' / '.join(loop.__name__ for loop in loops)
+
+
+def _registries(scope):
+    """The registries of ``scope`` (e.g. mmpretrain's, which fall back to mmengine's)."""
+    import importlib
+
+    from mmengine import registry as root
+    from mmengine.registry import Registry
+    modules = []
+    if scope:
+        try:
+            modules.append(importlib.import_module(f'{scope}.registry'))
+        except ImportError:
+            pass
+    modules.append(root)
+    return [r for m in modules for r in vars(m).values() if isinstance(r, Registry)]
+
+
+def _component_args(type_, scope):
+    """Arguments a registry-built component of ``type_`` accepts, and its name; (None, '') when
+    it takes ``**kwargs`` or cannot be resolved. A type name found in several registries is
+    accepted by any of them."""
+    if isinstance(type_, str):
+        classes = []
+        for registry in _registries(scope):
+            try:
+                obj = registry.get(type_)
+            except Exception:  # noqa: BLE001  a bad scope prefix etc.: cannot tell
+                obj = None
+            if obj is not None and obj not in classes:
+                classes.append(obj)
+    elif callable(type_):
+        classes = [type_]
+    else:
+        classes = []
+    if not classes:
+        return None, ''
+    accepted = set()
+    for obj in classes:
+        params = _params(obj)
+        if params is None:
+            return None, ''
+        accepted |= params - {'self'}
+    return accepted | {'type', '_scope_'}, getattr(classes[0], '__name__', str(type_))
+
+
+def _check_value_type(key, old, new):
+    """A string where the config has a number or bool is a typo (``max_iters=2O``)."""
+    if isinstance(old, (bool, int, float)) and isinstance(new, str):
+        expected = 'true or false' if isinstance(old, bool) else (
+            'an integer' if isinstance(old, int) else 'a number')
+        raise CLIError(f"bad --cfg-options value {key}={new!r}: expected {expected} "
+                       f"(the config has {old!r})")
 
 
 def load_config(path, cfg_options=None):
     """Load a config file, checking ``cfg_options`` keys against it (not merged yet)."""
     if not osp.isfile(path):
         raise CLIError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as e:
+        # mmengine's ast.parse names no file ('<unknown>'): find which file it was.
+        original = e.__context__ if isinstance(e.__context__, SyntaxError) else e
+        match = re.search(r'config file (.+?): ', str(e))
+        if match:
+            where = match.group(1)
+        else:
+            try:
+                with open(path, encoding='utf-8') as f:
+                    ast.parse(f.read(), filename=path)
+                where = f'a _base_ file of {path}'
+            except SyntaxError:
+                where = path
+        line = f', line {original.lineno}' if original.lineno else ''
+        raise CLIError(f'{where}{line}: syntax error ({original.msg}); fix the config file') from e
+    except (ImportError, NameError, KeyError, OSError) as e:
+        # a bad _base_ path, an undefined name or a bad import in the config
+        raise CLIError(f'cannot load the config {path}: {type(e).__name__}: {e}; fix the config '
+                       'file') from e
     if cfg_options:
         check_cfg_options(cfg, cfg_options)
     return cfg
@@ -97,6 +239,10 @@ def add_common_args(parser):
         '--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
     # torch.distributed.launch passes --local-rank (torch >= 2.0) or --local_rank.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the full traceback of a user error instead of the one-line message')
     return parser
 
 
@@ -111,9 +257,116 @@ def setup_cli_cfg(cfg, args):
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    check_work_dir(cfg.work_dir)
     if args.launcher != 'none' and not torch.cuda.is_available():
         _setup_cpu_distributed(cfg, args.launcher)
     return cfg
+
+
+def check_work_dir(work_dir):
+    """Create ``work_dir`` and check that files can be written in it (before the Runner is built,
+    so that a bad one is one line, not an environment dump and a traceback)."""
+    if '://' in str(work_dir):
+        return
+    fix = 'pass a writable folder with --work-dir'
+    if osp.exists(work_dir) and not osp.isdir(work_dir):
+        raise CLIError(f'work dir {work_dir} is a file, not a folder: remove it or {fix}')
+    try:
+        os.makedirs(work_dir, exist_ok=True)
+        with tempfile.TemporaryFile(dir=work_dir):
+            pass
+    except OSError as e:
+        raise CLIError(f'work dir {work_dir} is not writable ({e.strerror}): {fix}') from e
+
+
+def _dataset_cfgs(cfg, where):
+    """(where, dataset dict) for a dataset config and the datasets a wrapper holds."""
+    if not isinstance(cfg, dict):
+        return
+    yield where, cfg
+    if isinstance(cfg.get('dataset'), dict):
+        yield from _dataset_cfgs(cfg['dataset'], f'{where}.dataset')
+    for i, sub in enumerate(cfg.get('datasets') or []):
+        yield from _dataset_cfgs(sub, f'{where}.datasets.{i}')
+
+
+def _local(path):
+    return isinstance(path, str) and path != '' and '://' not in path
+
+
+def check_data_paths(cfg, loaders):
+    """Check that the ``data_root``, ``data_prefix`` folders and ``ann_file`` of the datasets of
+    the dataloaders ``loaders`` (e.g. ``('train_dataloader',)``) exist, joined as mmengine's
+    BaseDataset joins them. Datasets that may download their data are not checked.
+
+    Raises:
+        CLIError: Naming the config key and the missing path.
+    """
+    scope = cfg.get('default_scope')
+    for name in loaders:
+        loader = cfg.get(name)
+        if not isinstance(loader, dict):
+            continue
+        for where, ds in _dataset_cfgs(loader.get('dataset'), f'{name}.dataset'):
+            backend = (ds.get('backend_args') or {}).get('backend', 'local')
+            if 'type' not in ds or backend != 'local' or ds.get('download'):
+                continue
+            if ds.get('download') is None and isinstance(ds['type'], str):
+                accepted, _ = _component_args(ds['type'], scope)
+                if accepted and 'download' in accepted:
+                    continue  # e.g. CIFAR10, which downloads by default
+            root = ds.get('data_root') or ''
+            fix = 'fix the path in the config or with --cfg-options'
+            if _local(root) and not osp.isdir(root):
+                raise CLIError(f'{where}.data_root: folder not found: {root}; {fix}')
+            join = (lambda p: p if osp.isabs(p) or not root else osp.join(root, p))
+            prefix = ds.get('data_prefix')
+            prefixes = prefix.items() if isinstance(prefix, dict) else [(None, prefix)]
+            for sub, value in prefixes:
+                key = f'{where}.data_prefix' + (f'.{sub}' if sub else '')
+                if _local(value) and not osp.exists(join(value)):
+                    raise CLIError(f'{key}: not found: {join(value)}; {fix}')
+            ann = ds.get('ann_file')
+            if _local(ann) and not osp.exists(join(ann)):
+                raise CLIError(f'{where}.ann_file: file not found: {join(ann)}; {fix}')
+
+
+def _check_built_datasets(runner):
+    """Make a dataloader whose dataset cannot be built or is empty fail with one line naming it.
+
+    The Runner builds its dataloaders lazily (in ``train()`` / ``test()``) through
+    ``runner.build_dataloader``; this wraps it on the instance.
+    """
+    build = runner.build_dataloader
+
+    def checked(dataloader, *args, **kwargs):
+        if not isinstance(dataloader, dict):
+            return build(dataloader, *args, **kwargs)
+        name = next((n for n in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+                     if getattr(runner, f'_{n}', None) is dataloader), 'dataloader')
+        ds = dataloader.get('dataset') or {}
+        what = ds.get('type', 'dataset') if isinstance(ds, dict) else type(ds).__name__
+        root = ds.get('data_root') if isinstance(ds, dict) else None
+        where = f'{name}.dataset ({what}' + (f', data_root={root}' if root else '') + ')'
+        try:
+            loader = build(dataloader, *args, **kwargs)
+        except (CLIError, CheckpointError):
+            raise
+        except (RuntimeError, ValueError, AssertionError, OSError, KeyError) as e:
+            if '--debug' in sys.argv[1:]:
+                raise
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise CLIError(f'{where}: cannot build it: {reason}; check the dataset settings '
+                           '(--debug shows the traceback)') from e
+        try:
+            empty = len(loader.dataset) == 0
+        except TypeError:  # an iterable dataset
+            empty = False
+        if empty:
+            raise CLIError(f'{where} has no samples; check data_root, data_prefix and ann_file')
+        return loader
+
+    runner.build_dataloader = checked
 
 
 def _setup_cpu_distributed(cfg, launcher):
@@ -141,20 +394,71 @@ def _setup_cpu_distributed(cfg, launcher):
             find_unused_parameters=cfg.get('find_unused_parameters', False))
 
 
-def build_runner(cfg):
-    """Build the Runner: a custom one from RUNNERS when ``runner_type`` is set, else mmengine's."""
-    return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+def build_runner(cfg, load_scope=None):
+    """Build the Runner (a custom one from RUNNERS when ``runner_type`` is set, else mmengine's)
+    and check any checkpoint it loads: the weights under ``load_scope`` must all load (None: the
+    backbone for a fine-tune start from ``load_from``, the whole model when testing or
+    resuming). ``load_strict=False`` /
+    ``load_allow_missing=[patterns]`` at the config's top level relax it."""
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    add_checkpoint_fit_hook(runner, load_scope, cfg.get('load_strict', True),
+                            list(cfg.get('load_allow_missing', [])))
+    _check_built_datasets(runner)
+    return runner
+
+
+def _image_file_error(e):
+    """The one-line message of a bad input file; a DataLoader worker re-raises it with the
+    worker's traceback in the text, whose last line holds the original message."""
+    lines = [line for line in str(e).strip().splitlines() if line.strip()]
+    if len(lines) > 1 and 'Original Traceback' in str(e):
+        return re.sub(r'^[\w.]*ImageFileError: ', '', lines[-1].strip())
+    return lines[0] if lines else type(e).__name__
+
+
+def _os_error(e):
+    """One line for an OSError of the environment (disk full, permissions), else None."""
+    name = f' {e.filename}' if e.filename else ''
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f'no space left on the device while writing{name}: free some space or pass '
+                'another --work-dir')
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and e.filename:
+        return f'{e.filename}: {e.strerror}: check its permissions or pass another --work-dir'
+    return None
 
 
 def run_cli(main):
-    """Run a tool's ``main``, reporting :class:`CLIError` as one line with exit code 2, and a
-    checkpoint refused by the weights-only unpickler as one line with exit code 1."""
+    """Run a tool's ``main``, reporting a user error as one ``error: ...`` line (exit code 2):
+    :class:`CLIError`, a bad input image, a full disk or a permission error naming a file; a
+    checkpoint refused by the weights-only unpickler as one line with exit code 1.
+    ``--debug`` on the command line shows the traceback instead."""
+    from ..datasets.transforms.checked_loading import ImageFileError
+    debug = '--debug' in sys.argv[1:]
+    # mmengine imports pkg_resources when the registries load; its deprecation note is noise
+    # between the user and the one line that matters
+    warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
     try:
         return main()
     except (CLIError, CheckpointError) as e:
+        if debug:
+            raise
         print(f'error: {e}', file=sys.stderr)
         sys.exit(2)
+    except ImageFileError as e:
+        if debug:
+            raise
+        print(f'error: bad input file: {_image_file_error(e)}; fix or remove it, or set '
+              "on_error='skip' in CheckedLoadImageFromFile", file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:
+        message = _os_error(e)
+        if debug or message is None:
+            raise
+        print(f'error: {message}', file=sys.stderr)
+        sys.exit(2)
     except pickle.UnpicklingError as e:
+        if debug:
+            raise
         # torch names the offending global ("Unsupported global: GLOBAL posix.system") in the
         # lines of its message; nothing from the file was executed.
         reason = next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line),

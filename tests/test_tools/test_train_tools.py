@@ -83,8 +83,9 @@ def test_missing_config(tmp_path):
 def test_unknown_cfg_option_key(config):
     proc = run_tool('train.py', config, '--cfg-options', 'train_cfg.max_iter=4')
     assert_cli_error(
-        proc, "unknown --cfg-options key 'train_cfg.max_iter': no 'max_iter' in train_cfg "
-        "(did you mean 'max_iters'?)")
+        proc, "unknown --cfg-options key 'train_cfg.max_iter': no 'max_iter' in train_cfg, "
+        "and IterBasedTrainLoop takes no such argument (did you mean 'max_iters' or "
+        "'val_interval'?)")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='--amp is allowed with CUDA')
@@ -146,7 +147,8 @@ def test_cfg_option_key_accepted(key):
 
 @pytest.mark.parametrize('key, message', [
     ('modle.backbone.depth', "no 'modle' in the config (did you mean 'model'?)"),
-    ('train_cfg.max_iter', "no 'max_iter' in train_cfg (did you mean 'max_iters'?)"),
+    ('train_cfg.max_iter', "no 'max_iter' in train_cfg, and IterBasedTrainLoop takes no such "
+     "argument (did you mean 'max_iters' or 'val_interval'?)"),
     ('train_cfg.max_iters.x', 'train_cfg.max_iters is not a dict or list (type int)'),
     ('model.backbone.init_cfg.checkpoint', "no 'init_cfg' in model.backbone"),
     ('train_dataloader.dataset.pipeline.2.type',
