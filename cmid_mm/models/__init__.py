@@ -1,7 +1,8 @@
-"""CMID models, registered in mmpretrain's MODELS."""
+"""CMID models, registered in mmpretrain's MODELS (segmentors: in mmseg's)."""
 from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .necks import *  # noqa: F401,F403
+from .segmentors import *  # noqa: F401,F403
 from .utils import *  # noqa: F401,F403

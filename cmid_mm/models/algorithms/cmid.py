@@ -11,6 +11,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..backbones.mask_utils import resize_block_mask
+from ..utils.auto_width import fill_auto, has_auto, has_batch_norm, input_bands, probe_outputs
 
 
 def disable_dropout(module: nn.Module) -> nn.Module:
@@ -68,6 +69,14 @@ class CMID(BaseSelfSupervisor):
         min_steps_for_ratio: the share is checked from this many steps on; a few bad steps
             among the first ones are too few to tell a broken run.
 
+    Widths may be ``'auto'`` (the base config's default), so that a backbone swap is one line:
+    ``global_neck.in_channels``, ``local_neck.in_channels`` and ``decoder.in_channels`` become
+    the channels of the backbone's last output, ``decoder.encoder_stride`` its stride (32 for
+    ResNet/Swin, the patch size for ViT), ``decoder.out_channels`` the input bands, and
+    ``local_neck.with_bn`` is True when the backbone has BatchNorm layers (CNNs, as the official
+    code) and False otherwise (Swin, ViT). They are read from the built backbone by one forward
+    pass of a small zero image (eval mode, no gradient, no random numbers drawn).
+
     The teacher never applies dropout or drop-path, whatever the student's rates (it would make
     the targets random); its BN layers run like the student's, with the student's statistics.
     """
@@ -93,6 +102,14 @@ class CMID(BaseSelfSupervisor):
         self.min_steps_for_ratio = min_steps_for_ratio
         self.skipped_steps = 0
         self.seen_steps = 0
+        if has_auto(global_neck, local_neck, decoder):
+            channels, stride = probe_outputs(self.backbone)[-1]
+            auto = dict(in_channels=channels, with_bn=has_batch_norm(self.backbone))
+            global_neck = fill_auto(global_neck, dict(in_channels=channels), 'model.global_neck')
+            local_neck = fill_auto(local_neck, auto, 'model.local_neck')
+            decoder = fill_auto(decoder, dict(in_channels=channels, encoder_stride=stride,
+                                              out_channels=input_bands(self.backbone)),
+                                'model.decoder')
         branches = dict(global_=(global_neck, global_head, 'global_neck', 'global_head'),
                         local=(local_neck, local_head, 'local_neck', 'local_head'),
                         rec=(decoder, rec_head, 'decoder', 'rec_head'))
