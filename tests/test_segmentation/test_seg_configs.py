@@ -48,7 +48,7 @@ def test_config_builds(config):
     assert model.decode_head.num_classes == num_classes
     x = torch.zeros(1, 3, 64, 64)
     feats = model.extract_feat(x)
-    assert [f.shape[1] for f in feats] == list(cfg.model.decode_head.in_channels)
+    assert [f.shape[1] for f in feats] == list(model.decode_head.in_channels)  # as built
     assert [f.shape[-1] for f in feats] == [16, 8, 4, 2]  # strides 4-32 for UPerHead
 
 
