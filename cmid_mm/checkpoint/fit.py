@@ -12,8 +12,9 @@ What may stay unloaded (the documented allowance):
 - the per-stage output norms ``norm0`` .. ``norm{n-1}`` of a Swin Transformer (a CMID checkpoint
   is pretrained with ``out_indices=(3, )``, so a dense-task Swin's extra output norms have no
   pretrained counterpart);
-- the input conv of an N-band model whose checkpoint is K-band, when ``AdaptInputBands`` has
-  installed its load hook there (the weight is adapted while loading);
+- what the model's own load hooks fit while loading: the input conv of an N-band model whose
+  checkpoint is K-band (``AdaptInputBands``), ViT position embeddings and Swin tables of another
+  image or window size (mmpretrain's resizing hooks);
 - keys matching ``allow_missing`` (``fnmatch`` patterns, e.g. ``['decode_head.*']``).
 
 Opt out: ``init_cfg=dict(type='Pretrained', ..., strict=False)``, or for ``load_from`` / test
@@ -56,11 +57,16 @@ def _swin_out_norm(model: nn.Module, key: str) -> bool:
             and isinstance(getattr(owner, 'stages', None), nn.ModuleList))
 
 
-def _band_adapted(model: nn.Module, key: str, have: torch.Size, want: torch.Size) -> bool:
-    """An N-band input conv that ``AdaptInputBands`` will fit a K-band weight to."""
-    module, leaf = _owner(model, key)
-    return (leaf == 'weight' and module is not None and hasattr(module, '_band_adapter_handle')
-            and len(have) == 4 and have[0] == want[0] and have[2:] == want[2:])
+def _as_loaded(model: nn.Module, state_dict: dict) -> dict:
+    """``state_dict`` as the model's own load pre-hooks will turn it while loading (ViT / Swin
+    resize position embeddings and bias tables, ``AdaptInputBands`` fits stems): what is then
+    compared is what will really be copied. Run on a shallow copy, parents before children as
+    ``load_state_dict`` does."""
+    state = dict(state_dict)
+    for name, module in model.named_modules():
+        for hook in getattr(module, '_load_state_dict_pre_hooks', {}).values():
+            hook(state, f'{name}.' if name else '', {}, True, [], [], [])
+    return state
 
 
 def _arch_of(keys: Iterable[str]) -> str:
@@ -87,6 +93,7 @@ def check_fit(model: nn.Module, state_dict: Dict[str, torch.Tensor], *, source: 
     target = {k: v for k, v in model.state_dict().items() if k.startswith(scope)}
     if not target:
         return 0
+    state_dict = _as_loaded(model, state_dict)
     matched, missing, mismatched = 0, [], []
     for key, value in target.items():
         have = state_dict.get(key)
@@ -94,7 +101,7 @@ def check_fit(model: nn.Module, state_dict: Dict[str, torch.Tensor], *, source: 
             if not (_swin_out_norm(model, key)
                     or any(fnmatch.fnmatchcase(key, p) for p in allow_missing)):
                 missing.append(key)
-        elif have.shape != value.shape and not _band_adapted(model, key, have.shape, value.shape):
+        elif have.shape != value.shape:
             mismatched.append((key, tuple(have.shape), tuple(value.shape)))
         else:
             matched += 1
