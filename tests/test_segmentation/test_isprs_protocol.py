@@ -120,28 +120,36 @@ def test_wrong_size_label_is_one_error_naming_both_files(config, loader, tmp_pat
     assert 'img 64x64' in message and 'gt_seg_map 48x64' in message
 
 
-def test_paper_config_trains_two_iterations_and_validates(tmp_path, cmid_r50_checkpoint, python):
+def tiny_isprs_options(root):
+    """4 train / 1 val random 64 px ISPRS-style tiles under ``root`` and the --cfg-options that
+    point the paper ResNet-50 config at them at 64 px."""
     rng = np.random.default_rng(0)
     for split, n in (('train', 4), ('val', 1)):
         for sub in ('img_dir', 'ann_dir'):
-            (tmp_path / sub / split).mkdir(parents=True)
+            (root / sub / split).mkdir(parents=True)
         for i in range(n):
-            cv2.imwrite(str(tmp_path / 'img_dir' / split / f'{i}.png'),
+            cv2.imwrite(str(root / 'img_dir' / split / f'{i}.png'),
                         rng.integers(0, 255, (64, 64, 3), np.uint8))
-            cv2.imwrite(str(tmp_path / 'ann_dir' / split / f'{i}.png'),
+            cv2.imwrite(str(root / 'ann_dir' / split / f'{i}.png'),
                         rng.integers(0, 7, (64, 64), np.uint8))
     cfg = Config.fromfile(osp.join(REPO, PAPER_R50))
     steps = [t.type for t in cfg.train_dataloader.dataset.pipeline]
-    work_dir = tmp_path / 'work'
-    options = [
-        f'train_dataloader.dataset.data_root={tmp_path}',
-        f'val_dataloader.dataset.data_root={tmp_path}',
+    return [
+        f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
+        'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
         'val_dataloader.persistent_workers=False',
         f'train_dataloader.dataset.pipeline.{steps.index("RandomResize")}.scale=(64,64)',
         f'train_dataloader.dataset.pipeline.{steps.index("RandomCrop")}.crop_size=(64,64)',
         'model.data_preprocessor.size=(64,64)',
+    ]
+
+
+def test_paper_config_trains_two_iterations_and_validates(tmp_path, cmid_r50_checkpoint, python):
+    work_dir = tmp_path / 'work'
+    options = tiny_isprs_options(tmp_path) + [
         f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',
         'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',  # 4 tiles / batch 2: 2 iterations
         'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
@@ -172,3 +180,23 @@ def test_vaihingen_leaves_match_the_vaihingen_dataset_base(leaf):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[loader].to_dict() == base[loader].to_dict(), loader
     assert cfg.val_evaluator == base.val_evaluator
+
+
+def test_detection_checkpoint_is_refused_by_the_segmentation_test(tmp_path, python):
+    """tools/test.py of a segmentation config with a Faster R-CNN checkpoint (same ResNet-50
+    backbone): the decode head would stay random, so it stops with one line."""
+    from mmdet.registry import MODELS as DET_MODELS
+    cfg = Config.fromfile(osp.join(REPO, 'configs/_base_/models/faster-rcnn_resnet50_fpn.py'))
+    cfg.model.backbone.pop('init_cfg', None)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        detector = DET_MODELS.build(cfg.model)
+    path = tmp_path / 'faster_rcnn.pth'
+    torch.save({'state_dict': detector.state_dict(), 'meta': {}}, path)
+    proc = subprocess.run([python, 'tools/test.py', PAPER_R50, str(path), '--work-dir',
+                           str(tmp_path / 'w'), '--cfg-options',
+                           *tiny_isprs_options(tmp_path / 'data')], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    assert last.startswith(f'error: checkpoint {path} does not fit the model: ') and \
+        'missing (e.g. decode_head.' in last, last
