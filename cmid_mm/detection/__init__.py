@@ -4,6 +4,7 @@ from .dota import (DOTA_V1_CLASSES, DOTAHBBDataset, dump_dota_labels, load_dota_
                    polygons_to_hboxes)
 from .dota_split import (merge_patch_detections, objects_in_window, parse_patch_name, patch_name,
                          split_scene, window_starts)
+from . import rotated  # noqa: F401  registers the oriented-detection modules in mmdet
 
 __all__ = [
     'DIOR_CLASSES', 'DIORDataset', 'DOTA_V1_CLASSES', 'DOTAHBBDataset', 'dump_dota_labels',
