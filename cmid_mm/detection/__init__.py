@@ -5,9 +5,10 @@ from .dota import (DOTA_V1_CLASSES, DOTAHBBDataset, dump_dota_labels, load_dota_
 from .dota_split import (merge_patch_detections, objects_in_window, parse_patch_name, patch_name,
                          split_scene, window_starts)
 from . import rotated  # noqa: F401  registers the oriented-detection modules in mmdet
+from .dota_obb import DIORRDataset, DOTADataset
 
 __all__ = [
-    'DIOR_CLASSES', 'DIORDataset', 'DOTA_V1_CLASSES', 'DOTAHBBDataset', 'dump_dota_labels',
+    'DIOR_CLASSES', 'DIORDataset', 'DIORRDataset', 'DOTADataset', 'DOTA_V1_CLASSES', 'DOTAHBBDataset', 'dump_dota_labels',
     'load_dota_labels', 'polygons_to_hboxes', 'merge_patch_detections', 'objects_in_window',
     'parse_patch_name', 'patch_name', 'split_scene', 'window_starts'
 ]

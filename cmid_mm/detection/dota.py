@@ -125,12 +125,16 @@ class DOTAHBBDataset(BaseDetDataset):
                 if unknown:
                     raise ValueError(f'{label_path}: classes {unknown} are not in the dataset '
                                      f'classes {tuple(cat2label)}; set metainfo=dict(classes=...)')
-                for box, name, flag in zip(polygons_to_hboxes(polys), names, difficult):
+                for box, name, flag in zip(self.polys_to_boxes(polys), names, difficult):
                     instances.append(dict(bbox=box.tolist(), bbox_label=cat2label[name],
                                           ignore_flag=int(flag > 0)))
             data_list.append(dict(img_id=img_id, img_path=img_path, width=width, height=height,
                                   instances=instances))
         return data_list
+
+    def polys_to_boxes(self, polys: np.ndarray) -> np.ndarray:
+        """The instances' ``bbox`` from the label polygons: enclosing ``x1 y1 x2 y2``."""
+        return polygons_to_hboxes(polys)
 
     def _stems(self, folder: str, suffix: str) -> List[str]:
         files = list_dir_or_file(folder, list_dir=False, suffix=suffix,
