@@ -95,3 +95,9 @@ def test_train_two_iterations_and_validate(tiny_dota_obb, tmp_path, python):
     assert any('loss_rpn_bbox' in r and 'loss_bbox' in r for r in records)
     mean_ap = [r['dota/mAP'] for r in records if 'dota/mAP' in r]
     assert len(mean_ap) == 1 and 0 <= mean_ap[0] <= 1
+
+
+def test_metafile_lists_every_config():
+    import yaml
+    meta = yaml.safe_load(open(osp.join(REPO, 'configs/oriented_detection/metafile.yml')))
+    assert sorted(m['Config'] for m in meta['Models']) == CONFIGS
