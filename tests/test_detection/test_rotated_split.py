@@ -62,3 +62,19 @@ def test_merge_undoes_the_rate():
     boxes, scores, labels = merge_rotated_patch_detections(det)['P0001']
     np.testing.assert_allclose(boxes, [[220, 140, 16, 8, 0.2]], atol=1e-4)
     assert scores.tolist() == [np.float32(.8)] and labels.tolist() == [3]
+
+
+def test_command_line_writes_patches_and_labels(tmp_path):
+    import cv2
+    from cmid_mm.detection import load_dota_labels
+    from cmid_mm.detection.dota import dump_dota_labels
+    from cmid_mm.detection.rotated.split import main
+    for sub in ('images', 'labelTxt'):
+        (tmp_path / 'src' / sub).mkdir(parents=True)
+    cv2.imwrite(str(tmp_path / 'src/images/P0007.png'), np.zeros((300, 400, 3), np.uint8))
+    dump_dota_labels(str(tmp_path / 'src/labelTxt/P0007.txt'), rboxes_to_polys(BOXES),
+                     ['plane', 'ship', 'plane'], [0, 0, 1])
+    main([str(tmp_path / 'src'), str(tmp_path / 'dst'), '--patch-size', '200', '--gap', '100'])
+    assert len(list((tmp_path / 'dst/images').glob('P0007__1__*___*.png'))) == 6
+    polys, names, difficult = load_dota_labels(str(tmp_path / 'dst/labelTxt/P0007__1__0___0.txt'))
+    assert 'ship' in names and len(polys) == len(names) == len(difficult)

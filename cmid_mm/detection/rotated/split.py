@@ -6,14 +6,24 @@ a cut object's polygon is clipped to the patch with shapely and replaced by the 
 rectangle of the visible part (objects entirely inside keep their polygon). Merge: patch
 detections (``le90`` rotated boxes) go back to scene pixels and are deduplicated by class-wise
 rotated NMS.
+
+Command line (patches of every scene, empty ones included)::
+
+    python -m cmid_mm.detection.rotated.split data/DOTA/train data/DOTA-split-1024/train \
+        --patch-size 1024 --gap 200
 """
-from typing import Dict, Iterator, List, Sequence, Tuple
+import argparse
+import glob
+import os
+import os.path as osp
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 import shapely
 import torch
 
+from ..dota import dump_dota_labels, load_dota_labels
 from ..dota_split import Patch, parse_patch_name, patch_name, window_starts
 from .boxes import batched_rotated_nms
 
@@ -95,3 +105,43 @@ def merge_rotated_patch_detections(
                                          torch.from_numpy(labels), iou_thr)
         merged[scene] = (dets[:, :5].numpy(), dets[:, 5].numpy(), labels[keep.numpy()])
     return merged
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description='Split DOTA scenes into patches with oriented '
+                                     'objects (SRC/images [+ SRC/labelTxt] -> DST/...).')
+    parser.add_argument('src')
+    parser.add_argument('dst')
+    parser.add_argument('--patch-size', type=int, default=1024)
+    parser.add_argument('--gap', type=int, default=200)
+    parser.add_argument('--rates', type=float, nargs='+', default=[1.0])
+    parser.add_argument('--iof-thr', type=float, default=0.7)
+    parser.add_argument('--img-suffix', default='png')
+    args = parser.parse_args(argv)
+    images = sorted(glob.glob(osp.join(args.src, 'images', f'*.{args.img_suffix}')))
+    if not images:
+        raise FileNotFoundError(f'no *.{args.img_suffix} image in {args.src}/images')
+    label_dir = osp.join(args.src, 'labelTxt')
+    labelled = osp.isdir(label_dir)
+    for sub in ('images', 'labelTxt') if labelled else ('images', ):
+        os.makedirs(osp.join(args.dst, sub), exist_ok=True)
+    for img_path in images:
+        scene = osp.splitext(osp.basename(img_path))[0]
+        image = cv2.imread(img_path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError(f'cannot read image {img_path}')
+        if labelled:
+            polys, names, difficult = load_dota_labels(osp.join(label_dir, f'{scene}.txt'))
+        else:
+            polys, names, difficult = np.zeros((0, 8), np.float32), [], np.zeros(0, np.int64)
+        for rate in args.rates:
+            for patch in split_scene_rotated(image, polys, names, difficult, scene,
+                                             args.patch_size, args.gap, rate, args.iof_thr):
+                cv2.imwrite(osp.join(args.dst, 'images', f'{patch.name}.png'), patch.image)
+                if labelled:
+                    dump_dota_labels(osp.join(args.dst, 'labelTxt', f'{patch.name}.txt'),
+                                     patch.polys, patch.labels, patch.difficult)
+
+
+if __name__ == '__main__':
+    main()
