@@ -2,6 +2,8 @@ import os.path as osp
 import sys
 import uuid
 
+import cv2
+import numpy as np
 import pytest
 from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
@@ -9,6 +11,46 @@ from mmengine.registry import init_default_scope
 import cmid_mm  # noqa: F401  registers modules and checkpoint safe globals
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+# A ResNet-18 classifier config (2 iterations) over a 2-class folder: the smallest real mmengine
+# training run, for tool tests.
+TINY_CLASSIFIER_CONFIG = """
+default_scope = 'mmpretrain'
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet', depth=18),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='LinearClsHead', num_classes=2, in_channels=512,
+              loss=dict(type='CrossEntropyLoss')))
+dataset = dict(type='CustomDataset', data_root={data_root!r},
+               pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')])
+train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dataset,
+                        sampler=dict(type='DefaultSampler', shuffle=True))
+test_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dataset,
+                       sampler=dict(type='DefaultSampler', shuffle=False))
+test_evaluator = dict(type='Accuracy')
+test_cfg = dict()
+train_cfg = dict(by_epoch=False, max_iters=2)
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
+param_scheduler = dict(type='MultiStepLR', by_epoch=False, milestones=[3])
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
+                     logger=dict(type='LoggerHook', interval=1))
+log_processor = dict(by_epoch=False)
+"""
+
+
+def write_tiny_classifier(root):
+    """4 synthetic 32x32 images in 2 class folders under ``root/data`` and the config over
+    them (``root/tiny_cls.py``); returns the config path."""
+    rng = np.random.default_rng(0)
+    for cls in ('a', 'b'):
+        (root / 'data' / cls).mkdir(parents=True)
+        for i in range(2):
+            cv2.imwrite(str(root / 'data' / cls / f'{i}.png'),
+                        rng.integers(0, 255, (32, 32, 3), dtype=np.uint8))
+    path = root / 'tiny_cls.py'
+    path.write_text(TINY_CLASSIFIER_CONFIG.format(data_root=str(root / 'data')))
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -2,12 +2,9 @@
 import subprocess
 import sys
 
-import cv2
-import numpy as np
 import pytest
 
-from ..conftest import REPO_ROOT
-from ..test_tools.test_train_tools import CONFIG
+from ..conftest import REPO_ROOT, write_tiny_classifier
 
 
 def run_tool(tool, *args, timeout=300):
@@ -31,14 +28,7 @@ def assert_one_line_error(proc, *fragments):
 def tiny_cls(tmp_path_factory):
     """(config path, work dir with iter_2.pth) of a 2-iteration ResNet-18 classifier run."""
     root = tmp_path_factory.mktemp('tiny_cls')
-    rng = np.random.default_rng(0)
-    for cls in ('a', 'b'):
-        (root / 'data' / cls).mkdir(parents=True)
-        for i in range(2):
-            cv2.imwrite(str(root / 'data' / cls / f'{i}.png'),
-                        rng.integers(0, 255, (32, 32, 3), dtype=np.uint8))
-    config = root / 'tiny_cls.py'
-    config.write_text(CONFIG.format(data_root=str(root / 'data')))
+    config = write_tiny_classifier(root)
     work_dir = root / 'work'
     proc = run_tool('train.py', config, '--work-dir', work_dir)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

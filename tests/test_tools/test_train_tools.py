@@ -4,38 +4,15 @@ import pickle
 import subprocess
 import sys
 
-import cv2
-import numpy as np
 import pytest
 import torch
 from cmid_mm.utils import CLIError, check_cfg_options
 from mmengine.config import Config
 
+from ..conftest import write_tiny_classifier
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-CONFIG = """
-default_scope = 'mmpretrain'
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='ResNet', depth=18),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=2, in_channels=512,
-              loss=dict(type='CrossEntropyLoss')))
-dataset = dict(type='CustomDataset', data_root={data_root!r},
-               pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')])
-train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dataset,
-                        sampler=dict(type='DefaultSampler', shuffle=True))
-test_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dataset,
-                       sampler=dict(type='DefaultSampler', shuffle=False))
-test_evaluator = dict(type='Accuracy')
-test_cfg = dict()
-train_cfg = dict(by_epoch=False, max_iters=2)
-optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
-param_scheduler = dict(type='MultiStepLR', by_epoch=False, milestones=[3])
-default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
-                     logger=dict(type='LoggerHook', interval=1))
-log_processor = dict(by_epoch=False)
-"""
 
 
 def run_tool(tool, *args):
@@ -54,16 +31,7 @@ def assert_cli_error(proc, message):
 @pytest.fixture(scope='module')
 def config(tmp_path_factory):
     """A tiny mmpretrain config over a 2-class folder of 4 synthetic 32x32 images."""
-    root = tmp_path_factory.mktemp('cfg')
-    rng = np.random.default_rng(0)
-    for cls in ('a', 'b'):
-        (root / 'data' / cls).mkdir(parents=True)
-        for i in range(2):
-            cv2.imwrite(str(root / 'data' / cls / f'{i}.png'),
-                        rng.integers(0, 255, (32, 32, 3), dtype=np.uint8))
-    path = root / 'tiny_cls.py'
-    path.write_text(CONFIG.format(data_root=str(root / 'data')))
-    return path
+    return write_tiny_classifier(tmp_path_factory.mktemp('cfg'))
 
 
 @pytest.fixture(scope='module')
