@@ -45,7 +45,7 @@ from rasterio.windows import Window
 
 import cmid_mm  # noqa: F401  registers the transforms and the checkpoint safe globals
 from cmid_mm.datasets.transforms import RasterReader, find_image_loader
-from cmid_mm.checkpoint import check_fit, read_checkpoint
+from cmid_mm.checkpoint import CheckpointError, check_fit, read_checkpoint
 from cmid_mm.utils import CLIError, load_config, run_cli
 
 NODATA_CLASS = 255
@@ -101,7 +101,10 @@ def build_model(cfg, checkpoint, device):
     # (possibly remote) are never read.
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
-    ckpt = read_checkpoint(checkpoint)
+    try:
+        ckpt = read_checkpoint(checkpoint)
+    except CheckpointError as e:
+        raise CLIError(str(e)) from None
     state = {k[len('module.'):] if k.startswith('module.') else k: v
              for k, v in ckpt.get('state_dict', ckpt).items()}
     # Every weight of the model must come from the checkpoint: a misfit is one error line, not

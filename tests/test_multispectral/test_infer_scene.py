@@ -175,7 +175,7 @@ def test_errors(infer_scene, tmp_path):
         infer_scene.main([cfg, ckpt, str(text), '--out', out])
     with pytest.raises(CLIError, match='need 0 <= 2 \\* --margin <= --overlap'):
         infer_scene.main([cfg, ckpt, three, '--out', out, '--overlap', '8', '--margin', '5'])
-    with pytest.raises(CLIError, match='checkpoint file not found'):
+    with pytest.raises(CLIError, match='checkpoint not found'):
         infer_scene.main([cfg, str(tmp_path / 'no.pth'), three, '--out', out])
 
 

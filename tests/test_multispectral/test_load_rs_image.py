@@ -256,7 +256,8 @@ def test_cmid_two_views_on_n_bands(scene):
     from mmpretrain.registry import TRANSFORMS
     pipeline = Compose([TRANSFORMS.build(t) for t in [
         dict(type='LoadRSImageFromFile', scale='percentile', out_max=255, dtype='uint8'),
-        dict(type='CMIDTwoViews', img_size=32, mask_patch_size=16, view_pipelines=[[], [
+        dict(type='CMIDTwoViews', img_size=32, mask_patch_size=16, allow_upsample=True,
+             view_pipelines=[[], [
             dict(type='RandomGaussianNoise', prob=1.0, max_value=255.),
             dict(type='Solarize', thr=128, prob=1.0)]])]])
     out = pipeline(dict(img_path=path))

@@ -194,7 +194,7 @@ def test_extract_prefix_and_teacher_options(cmid_ckpt, tmp_path):
 def test_extract_errors(tmp_path, capsys):
     missing = tmp_path / 'nope.pth'
     assert cli_error(capsys, EXTRACT, missing, tmp_path / 'o.pth') == \
-        f'error: checkpoint file not found: {missing}'
+        f'error: checkpoint not found: {missing}'
 
     official = tmp_path / 'official.pth'
     torch.save({'model': {'online_encoder.model.conv1.weight': torch.zeros(1),
@@ -212,13 +212,14 @@ def test_extract_errors(tmp_path, capsys):
     unsafe = tmp_path / 'unsafe.pth'  # any other pickled object is refused
     torch.save({'state_dict': state, 'extra': fractions.Fraction(1, 3)}, unsafe)
     message = cli_error(capsys, EXTRACT, unsafe, tmp_path / 'u.pth')
-    assert f'refused {unsafe} (Unsupported global: GLOBAL fractions.Fraction' in message
+    assert f'refused to load {unsafe}: it holds an object this loader does not rebuild ' \
+        '(GLOBAL fractions.Fraction); nothing in it was executed' in message
     assert not (tmp_path / 'u.pth').exists()
 
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'not a checkpoint')
-    assert f'cannot read checkpoint {corrupt}' in cli_error(capsys, EXTRACT, corrupt,
-                                                          tmp_path / 'c.pth')
+    assert f'{corrupt} is not a PyTorch checkpoint' in cli_error(capsys, EXTRACT, corrupt,
+                                                                tmp_path / 'c.pth')
 
 
 def official_checkpoint(path, backbone, extra=True):
