@@ -29,7 +29,7 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from mmengine.model.weight_init import PretrainedInit
+from mmengine.model.weight_init import PretrainedInit, update_init_info
 from mmengine.registry import HOOKS, WEIGHT_INITIALIZERS
 from mmengine.runner import BaseLoop
 
@@ -172,19 +172,24 @@ class CheckedPretrainedInit(PretrainedInit):
         self.allow_missing = tuple(allow_missing)
 
     def __call__(self, module):
-        if self.strict:
-            from mmengine.runner.checkpoint import _load_checkpoint
-            checkpoint = _load_checkpoint(self.checkpoint, map_location=self.map_location)
-            state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint,
-                                                                          dict) else {}
-            state = _revise(state)
-            if self.prefix:
-                prefix = self.prefix if self.prefix.endswith('.') else self.prefix + '.'
-                state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            check_fit(module, state, source=f'init_cfg Pretrained checkpoint {self.checkpoint}',
-                      prefix=self.prefix, what=type(module).__name__,
-                      allow_missing=self.allow_missing)
-        super().__call__(module)
+        if not self.strict:
+            return super().__call__(module)
+        from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+        print_log(f'load {self.prefix} in model from: {self.checkpoint}' if self.prefix else
+                  f'load model from: {self.checkpoint}', logger='current')
+        checkpoint = _load_checkpoint(self.checkpoint, map_location=self.map_location)
+        state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+        state = _revise(state)
+        if self.prefix:
+            prefix = self.prefix if self.prefix.endswith('.') else self.prefix + '.'
+            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        check_fit(module, state, source=f'init_cfg Pretrained checkpoint {self.checkpoint}',
+                  prefix=self.prefix, what=type(module).__name__,
+                  allow_missing=self.allow_missing)
+        # The checked weights are loaded as mmengine would (one read of the file, not two).
+        load_state_dict(module, state, strict=False, logger='current')
+        if hasattr(module, '_params_init_info'):
+            update_init_info(module, init_info=self._get_init_info())
 
 
 @HOOKS.register_module()
