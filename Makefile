@@ -16,11 +16,11 @@ test: setup
 
 ## Set up, then run the demo on real remote-sensing data (CPU, a few minutes).
 demo: setup
-	bash tools/misc/demo.sh
+	bash demo/demo.sh
 
 ## Multispectral path: 6-band Landsat-7 CMID pretraining, land-cover segmentation, GeoTIFF scene map.
 demo-multispectral: setup
-	bash tools/misc/demo_multispectral.sh $(wildcard work_dirs/demo/cmid_pretrain/iter_200.pth)
+	bash demo/demo_multispectral.sh $(wildcard work_dirs/demo/cmid_pretrain/iter_200.pth)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,12 +5,18 @@ import uuid
 import cv2
 import numpy as np
 import pytest
+import torch
+from mmengine.config import Config
 from mmengine.logging import MessageHub
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope, init_default_scope
+from mmpretrain.registry import MODELS
 
 import cmid_mm  # noqa: F401  registers modules and checkpoint safe globals
 
+from .fakes.rasters import write_raster
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CMID_R50 = osp.join(REPO_ROOT, 'configs/cmid/cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py')
 
 # A ResNet-18 classifier config (2 iterations) over a 2-class folder: the smallest real mmengine
 # training run, for tool tests.
@@ -73,3 +79,39 @@ def repo_root():
 @pytest.fixture
 def python():
     return sys.executable
+
+
+@pytest.fixture(scope='session')
+def cmid_r50_checkpoint(tmp_path_factory):
+    """A CMID ResNet-50 training-style checkpoint ``{'state_dict': CMID.state_dict()}``.
+
+    Student, teacher, necks, heads and queue included: downstream loading must pick the student
+    backbone (``backbone.*``) only.
+    """
+    cfg = Config.fromfile(CMID_R50)
+    cfg.model.global_head.queue_len = 16
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg.model)
+    path = tmp_path_factory.mktemp('cmid') / 'cmid_r50.pth'
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
+@pytest.fixture
+def make_raster(tmp_path):
+    """``make_raster(name, data, **kwargs)``: write a GeoTIFF into ``tmp_path``, return its path."""
+    def make(name, data, **kwargs):
+        return write_raster(tmp_path / name, data, **kwargs)
+    return make
+
+
+@pytest.fixture
+def mmseg_scope_one_thread():
+    """mmseg's default scope (change detection lives in its registries) and one torch thread: the
+    tiny test models gain nothing from more, and spinning threads crawl on a shared machine."""
+    init_default_scope('mmseg')
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -5,7 +5,7 @@ import os.path as osp
 import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe globals
 from cmid_mm.utils import (CLIError, add_common_args, build_runner, load_config, run_cli,
                            setup_cli_cfg)
-from cmid_mm.utils.config import check_data_paths
+from cmid_mm.utils.cli import check_data_paths
 from mmengine.evaluator import DumpResults
 
 

@@ -6,7 +6,7 @@ import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe g
 import torch
 from cmid_mm.utils import (CLIError, add_common_args, build_runner, find_resume_checkpoint,
                            load_config, run_cli, setup_cli_cfg)
-from cmid_mm.utils.config import check_data_paths
+from cmid_mm.utils.cli import check_data_paths
 from mmengine.logging import print_log
 
 

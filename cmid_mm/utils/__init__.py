@@ -1,6 +1,6 @@
 from ..checkpoint import (CheckpointError, find_resume_checkpoint,  # noqa: F401  re-exported
                           register_checkpoint_safe_globals)
-from .config import (CLIError, add_common_args, build_runner, check_cfg_options,
+from .cli import (CLIError, add_common_args, build_runner, check_cfg_options,
                      load_config, run_cli, setup_cli_cfg)
 
 __all__ = [

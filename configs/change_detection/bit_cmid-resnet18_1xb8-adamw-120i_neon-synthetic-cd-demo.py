@@ -1,4 +1,4 @@
-# CPU demo (`make demo`, tools/misc/demo_change_detection.py): BIT over the ResNet-18 that the CMID
+# CPU demo (`make demo`, demo/demo_change_detection.py): BIT over the ResNet-18 that the CMID
 # demo pretrained (work_dirs/demo/cmid_pretrain/iter_200.pth) on synthetic change pairs cut from
 # real NEON aerial tiles (128x128, made by the demo script in BitemporalDataset's layout).
 _base_ = ['../_base_/models/bit_resnet18.py', '../_base_/runtimes/cd_default_runtime.py']

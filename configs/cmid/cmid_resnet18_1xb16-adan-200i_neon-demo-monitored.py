@@ -1,6 +1,6 @@
 # The CPU demo with the training monitors: kNN accuracy on the labelled NEON-site tiles every 50
 # iterations, collapse indicators every 10 (the logger interval), reconstruction panels every 50,
-# scalars and images also to TensorBoard. Labelled tiles: tools/misc/prepare_knn_data.py.
+# scalars and images also to TensorBoard. Labelled tiles: demo/prepare_knn_data.py.
 _base_ = './cmid_resnet18_1xb16-adan-200i_neon-demo.py'
 
 knn_data_root = 'data/rs_knn/neon_sites/'

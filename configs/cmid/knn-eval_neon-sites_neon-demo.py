@@ -1,6 +1,6 @@
 # Labelled set of the demo's kNN / linear-probe evaluation: 100 px (10 m) tiles of the NEON 10 cm
 # aerial RGB images of the deepforest package labelled by NEON site; built by
-# tools/misc/prepare_knn_data.py. The pretraining domain (same images, unlabelled, in pretraining).
+# demo/prepare_knn_data.py. The pretraining domain (same images, unlabelled, in pretraining).
 _base_ = './knn-eval_landsat-landcover_neon-demo.py'
 
 data_root = 'data/rs_knn/neon_sites/'

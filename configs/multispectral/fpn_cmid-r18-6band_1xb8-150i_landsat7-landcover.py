@@ -1,5 +1,5 @@
 # Land-cover segmentation (7 classes) of the 6-band Landsat-7 demo scene: semantic FPN on a
-# ResNet-18 backbone initialised from 6-band CMID pretraining (tools/misc/demo_multispectral.sh).
+# ResNet-18 backbone initialised from 6-band CMID pretraining (demo/demo_multispectral.sh).
 # The AdaptInputBands init also lets an RGB checkpoint (the NEON CMID demo, a zoo model) load into
 # this 6-band backbone: its R, G, B filters go to bands 2, 1, 0 (configs/multispectral/README.md).
 _base_ = [

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from mmseg.registry import DATASETS
 
-from .cd_data import make_split_dataset, random_pair, write_pair
+from ..fakes.change_pairs import make_split_dataset, random_pair, write_pair
 
 PIPELINE = [dict(type='LoadImagePairFromFile'), dict(type='LoadChangeLabel'),
             dict(type='ConcatCDInput'), dict(type='PackSegInputs')]

@@ -9,7 +9,7 @@ import pytest
 from mmcv.transforms import Compose
 from mmengine.config import Config
 
-from .cd_data import write_pair
+from ..fakes.change_pairs import write_pair
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CDD_BASE = osp.join(REPO, 'configs/_base_/datasets/cd_cdd.py')

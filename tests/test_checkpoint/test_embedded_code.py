@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from ..conftest import REPO_ROOT
-from ..test_multispectral.conftest import write_raster
+from ..fakes.rasters import write_raster
 from .conftest import assert_one_line_error, run_tool
 
 SEG_CONFIG = osp.join(REPO_ROOT, 'configs', 'segmentation',

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from cmid_mm.detection import DIOR_CLASSES, DIORDataset
 
-from .fake_data import write_voc_xml
+from ..fakes.voc import write_voc_xml
 
 
 def dior(root, split='train', **kwargs):

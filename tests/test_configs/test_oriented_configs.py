@@ -16,7 +16,7 @@ from mmengine.registry import DefaultScope
 
 from cmid_mm.detection import dump_dota_labels
 from cmid_mm.detection.rotated import rboxes_to_polys
-from .rotated_fake_data import random_scene
+from ..fakes.rotated import random_scene
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(

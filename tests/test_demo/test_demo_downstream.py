@@ -1,4 +1,4 @@
-"""tools/misc/demo_downstream.py: checkpoint checks and reading the runs' metrics."""
+"""demo/demo_downstream.py: checkpoint checks and reading the runs' metrics."""
 import importlib.util
 import json
 import os.path as osp
@@ -9,7 +9,7 @@ from mmpretrain.models.backbones import ResNet
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 spec = importlib.util.spec_from_file_location(
-    'demo_downstream', osp.join(REPO, 'tools', 'misc', 'demo_downstream.py'))
+    'demo_downstream', osp.join(REPO, 'demo', 'demo_downstream.py'))
 demo = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(demo)
 

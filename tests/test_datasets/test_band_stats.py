@@ -8,7 +8,7 @@ import pytest
 
 from cmid_mm.utils import CLIError
 
-from .conftest import write_raster
+from ..fakes.rasters import write_raster
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -16,7 +16,7 @@ from mmseg.registry import MODELS
 from cmid_mm.datasets.transforms import LoadRSImageFromFile
 from cmid_mm.utils import CLIError
 
-from .conftest import write_raster
+from ..fakes.rasters import write_raster
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLASSES = ('a', 'b', 'c')

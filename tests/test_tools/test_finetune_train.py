@@ -8,7 +8,7 @@ from mmpretrain.models.backbones import ResNet
 
 from cmid_mm.datasets import make_scene_splits
 
-from .fake_scenes import NAMES, make_scene_tree
+from ..fakes.scenes import NAMES, make_scene_tree
 
 CONFIG = 'configs/classification/cmid_resnet50_1xb64-adan-coslr-200e_ucmerced-8-2.py'
 

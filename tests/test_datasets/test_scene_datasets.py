@@ -11,7 +11,7 @@ import pytest
 from cmid_mm.datasets import make_scene_splits
 from cmid_mm.datasets.scene_classification import split_file
 
-from .fake_scenes import NAMES, make_scene_tree
+from ..fakes.scenes import NAMES, make_scene_tree
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPLIT_TOOL = osp.join(REPO, 'tools/dataset_converters/make_scene_splits.py')

@@ -8,9 +8,9 @@
 #      scratch, and (with the RGB checkpoint) from the RGB CMID backbone fitted to 6 bands
 #   5. tools/infer_scene.py: the whole scene -> georeferenced land-cover GeoTIFF + PNG preview
 #
-#   tools/misc/demo_multispectral.sh [RGB_CMID_CHECKPOINT]
+#   demo/demo_multispectral.sh [RGB_CMID_CHECKPOINT]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 WORK=${DEMO_WORK_DIR:-work_dirs/demo_multispectral}
 DATA=data/landsat_demo
@@ -22,7 +22,7 @@ if [[ -n "$RGB_CKPT" && ! -f "$RGB_CKPT" ]]; then
 fi
 
 echo "== 1. data"
-"$PY" tools/misc/demo_multispectral.py prepare --out "$DATA"
+"$PY" demo/demo_multispectral.py prepare --out "$DATA"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
@@ -63,6 +63,6 @@ echo "== 5. whole-scene map"
 "$PY" tools/infer_scene.py "$SEG_CFG" "$WORK/seg_cmid-6band/iter_150.pth" "$DATA/scene_6band.tif" \
     --out "$WORK/landcover_map.tif" --tile 128 --overlap 32 --batch-size 8 --probs 2>/dev/null
 
-"$PY" tools/misc/demo_multispectral.py summary --pretrain "$WORK/cmid_pretrain" \
+"$PY" demo/demo_multispectral.py summary --pretrain "$WORK/cmid_pretrain" \
     --seg "${SEGS[@]}" --map "$WORK/landcover_map.tif" --labels "$DATA/labels.tif" \
     --val-blocks "$DATA/val_blocks.tif"

@@ -9,7 +9,7 @@ from cmid_mm.detection import DOTAHBBDataset, parse_patch_name
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 spec = importlib.util.spec_from_file_location(
-    'demo_downstream_data', osp.join(REPO, 'tools', 'misc', 'demo_downstream_data.py'))
+    'demo_downstream_data', osp.join(REPO, 'demo', 'demo_downstream_data.py'))
 demo_data = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(demo_data)
 

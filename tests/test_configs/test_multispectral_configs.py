@@ -11,7 +11,7 @@ from mmengine.dataset import default_collate, pseudo_collate
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 
-from .conftest import write_raster
+from ..fakes.rasters import write_raster
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG_DIR = osp.join(REPO, 'configs', 'multispectral')

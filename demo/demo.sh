@@ -7,7 +7,7 @@
 #   4. report: random init vs CMID global branch alone vs full CMID (kNN / linear probe)
 # DEMO_STEPS (default "pretrain downstream cd report") picks the steps.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 CFG=configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
@@ -18,7 +18,7 @@ step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 if step pretrain; then
   echo "== 1. CMID pretraining (NEON aerial tiles)"
-  "$PY" tools/misc/prepare_demo_data.py --out data/neon_demo
+  "$PY" demo/prepare_demo_data.py --out data/neon_demo
   rm -rf "$WORK/cmid_pretrain"
   "$PY" tools/train.py "$CFG" --work-dir "$WORK/cmid_pretrain"
   "$PY" tools/analysis/loss_summary.py "$WORK/cmid_pretrain"
@@ -29,13 +29,13 @@ if [[ ! -f "$CKPT" ]]; then
 fi
 if step downstream; then
   echo "== 2. downstream fine-tuning: CMID vs random init"
-  "$PY" tools/misc/demo_downstream.py "$CKPT" --work-dir "$WORK/downstream"
+  "$PY" demo/demo_downstream.py "$CKPT" --work-dir "$WORK/downstream"
 fi
 if step cd; then
   echo "== 3. change detection: CMID vs random init"
-  "$PY" tools/misc/demo_change_detection.py "$CKPT" --work-dir "$WORK/change_detection"
+  "$PY" demo/demo_change_detection.py "$CKPT" --work-dir "$WORK/change_detection"
 fi
 if step report; then
   echo "== 4. report: random init vs global branch only vs full CMID"
-  "$PY" tools/misc/demo_report.py "$WORK/cmid_pretrain" --out "$WORK"
+  "$PY" demo/demo_report.py "$WORK/cmid_pretrain" --out "$WORK"
 fi

@@ -1,6 +1,6 @@
 """Change-detection demo: BIT fine-tuned from the CMID demo backbone vs. from random init (CPU).
 
-    python tools/misc/demo_change_detection.py work_dirs/demo/cmid_pretrain/iter_200.pth
+    python demo/demo_change_detection.py work_dirs/demo/cmid_pretrain/iter_200.pth
 
 Data: real 10 cm NEON aerial RGB scenes shipped with the ``deepforest`` PyPI package (read from the
 package folder, never imported), turned into labelled bitemporal pairs with synthetic changes:
@@ -36,7 +36,7 @@ import time
 import cv2
 import numpy as np
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs/change_detection/'
                   'bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py')
 PAIR_SIZE = 128
@@ -198,7 +198,7 @@ def main():
         sys.exit(f'error: --iters must be at least 2, got {args.iters}')
     if not osp.isfile(args.checkpoint):
         sys.exit(f'error: pretrained checkpoint not found: {args.checkpoint} (run the CMID demo '
-                 'first: tools/misc/demo.sh, or pass a CMID training checkpoint)')
+                 'first: demo/demo.sh, or pass a CMID training checkpoint)')
     # registers the change-detection modules (mmseg registries) and the checkpoint safe globals
     import cmid_mm  # noqa: F401
     check_checkpoint(args.checkpoint)

@@ -18,7 +18,7 @@ from mmpretrain.models import SwinTransformer
 from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 from mmseg.registry import MODELS
 
-from .cd_data import make_split_dataset
+from ..fakes.change_pairs import make_split_dataset
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs/change_detection/*.py')))
@@ -46,6 +46,8 @@ for name, args in jobs.items():
 with open(out, 'w') as f:
     json.dump(results, f)
 """
+
+pytestmark = pytest.mark.usefixtures('mmseg_scope_one_thread')
 
 
 def test_configs_exist():

@@ -1,7 +1,7 @@
-"""Data and result table of the multispectral demo (tools/misc/demo_multispectral.sh).
+"""Data and result table of the multispectral demo (demo/demo_multispectral.sh).
 
-    python tools/misc/demo_multispectral.py prepare --out data/landsat_demo
-    python tools/misc/demo_multispectral.py summary --pretrain WORK --seg NAME=WORK [...] \
+    python demo/demo_multispectral.py prepare --out data/landsat_demo
+    python demo/demo_multispectral.py summary --pretrain WORK --seg NAME=WORK [...] \
         --map map.tif --labels data/landsat_demo/labels.tif \
         --val-blocks data/landsat_demo/val_blocks.tif
 

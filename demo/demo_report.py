@@ -1,6 +1,6 @@
 """Demo report: random init vs CMID's global branch alone vs full CMID, same budget, kNN + probe.
 
-    python tools/misc/demo_report.py PRETRAIN_WORK_DIR [--out work_dirs/demo] [--iters N]
+    python demo/demo_report.py PRETRAIN_WORK_DIR [--out work_dirs/demo] [--iters N]
         [--reuse] [--k 20] [--temperature 0.07]
 
 PRETRAIN_WORK_DIR is the full-CMID demo run that `make demo` made (work_dirs/demo/cmid_pretrain).
@@ -15,7 +15,7 @@ run, or ``--iters``):
 - full CMID: the checkpoint of PRETRAIN_WORK_DIR when its budget and config match, otherwise
   trained here into OUT/cmid_full.
 
-Each backbone is then evaluated frozen on the labelled sets of tools/misc/prepare_knn_data.py
+Each backbone is then evaluated frozen on the labelled sets of demo/prepare_knn_data.py
 (weighted kNN top-1, k=20, T=0.07, and a logistic-regression probe). Writes OUT/report.md (table),
 OUT/report.png (loss curves from the runs' scalars.json + accuracy bars) and OUT/report.json,
 and prints the table. The numbers are whatever this run measures.
@@ -51,7 +51,7 @@ EVAL_SETS = {  # name -> (dataset config, what it is)
                    '100 px NEON 10 cm RGB tiles (deepforest) labelled by site OSBS / SOAP / '
                    'YELL; the pretraining images'),
 }
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def budget(cfg: Config, iters: int) -> dict:
@@ -200,10 +200,10 @@ def main():
     init_default_scope('mmpretrain')
 
     if not all(osp.isfile(f'data/rs_knn/{n}/val.txt') for n in ('landsat_landcover', 'neon_sites')):
-        subprocess.run([sys.executable, 'tools/misc/prepare_knn_data.py', '--out', 'data/rs_knn'],
+        subprocess.run([sys.executable, 'demo/prepare_knn_data.py', '--out', 'data/rs_knn'],
                        check=True)
     if not osp.isdir('data/neon_demo/tiles'):
-        subprocess.run([sys.executable, 'tools/misc/prepare_demo_data.py', '--out',
+        subprocess.run([sys.executable, 'demo/prepare_demo_data.py', '--out',
                         'data/neon_demo'], check=True)
 
     pre_ckpt = last_checkpoint(args.pretrain_dir)
@@ -274,7 +274,7 @@ def main():
         lines.append(f'| {model} | {pre} | {speed} | {accs} |')
     lines.append('| majority class (constant) | - | - | ' +
                  ' | '.join(f'{majority[s]:.1f} | {majority[s]:.1f}' for s in EVAL_SETS) + ' |')
-    lines += ['', 'Labelled sets (tools/misc/prepare_knn_data.py):']
+    lines += ['', 'Labelled sets (demo/prepare_knn_data.py):']
     for name, (_, what) in EVAL_SETS.items():
         r = results['random init'][name]
         lines.append(f'- {name}: {what}; {r["num_bank"]} bank / {r["num_query"]} queries, '

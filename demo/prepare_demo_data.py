@@ -4,7 +4,7 @@ deepforest ships 10 cm RGB orthophoto crops of NEON sites (OSBS, SOAP, YELL). Th
 into non-overlapping square tiles, one sub-folder per scene (MillionAID-like layout) under
 ``<out>/tiles``. Only the package's files are read (it is installed with --no-deps).
 
-    python tools/misc/prepare_demo_data.py --out data/neon_demo --tile 256
+    python demo/prepare_demo_data.py --out data/neon_demo --tile 256
 """
 import argparse
 import glob

@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 from cmid_mm.datasets.transforms import LoadRSImageFromFile
 from cmid_mm.datasets.transforms.load_rs_image import RasterReadError
 
-from .conftest import CRS, TRANSFORM
+from ..fakes.rasters import CRS, TRANSFORM
 
 NAMES = ('blue', 'green', 'red', 'nir', 'swir1')
 

@@ -9,7 +9,7 @@ import cmid_mm  # noqa: F401  registers the transforms
 from cmid_mm.datasets.transforms import (LoadRSImageFromFile, RasterReadError, RasterReader,
                                          find_image_loader)
 
-from .conftest import write_raster
+from ..fakes.rasters import write_raster
 
 WINDOW = Window(5, 3, 17, 11)  # col_off, row_off, width, height
 ROWS, COLS = WINDOW.toslices()

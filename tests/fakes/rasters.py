@@ -1,5 +1,5 @@
+"""GeoTIFF writers for raster tests."""
 import numpy as np
-import pytest
 import rasterio
 from rasterio.transform import from_origin
 
@@ -19,11 +19,3 @@ def write_raster(path, data, nodata=None, descriptions=None, crs=CRS, transform=
         if descriptions:
             dst.descriptions = tuple(descriptions)
     return str(path)
-
-
-@pytest.fixture
-def make_raster(tmp_path):
-    """``make_raster(name, data, **kwargs)``: write a GeoTIFF into ``tmp_path``, return its path."""
-    def make(name, data, **kwargs):
-        return write_raster(tmp_path / name, data, **kwargs)
-    return make

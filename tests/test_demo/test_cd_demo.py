@@ -1,4 +1,4 @@
-"""tools/misc/demo_change_detection.py: the synthetic change pairs and an end-to-end tiny run."""
+"""demo/demo_change_detection.py: the synthetic change pairs and an end-to-end tiny run."""
 import importlib.util
 import os
 import os.path as osp
@@ -11,7 +11,7 @@ import torch
 from mmpretrain.models import ResNet
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SCRIPT = osp.join(REPO, 'tools/misc/demo_change_detection.py')
+SCRIPT = osp.join(REPO, 'demo/demo_change_detection.py')
 
 
 @pytest.fixture(scope='module')
@@ -56,7 +56,7 @@ def test_missing_checkpoint_is_one_clear_error(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f"error: pretrained checkpoint not found: {tmp_path / 'none.pth'} (run the CMID demo "
-        'first: tools/misc/demo.sh, or pass a CMID training checkpoint)')
+        'first: demo/demo.sh, or pass a CMID training checkpoint)')
 
 
 def test_demo_runs_end_to_end(tmp_path):

