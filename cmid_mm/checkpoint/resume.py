@@ -7,6 +7,8 @@ from typing import Optional
 
 from mmengine.logging import print_log
 
+from .atomic_local_backend import remove_stale_temp_files
+
 
 def _is_complete(path: str) -> bool:
     # torch.save writes a zip archive whose directory sits at the end: a truncated file has none.
@@ -26,8 +28,6 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     highest iteration/epoch number wins. Temp files that a save killed midway left in
     ``work_dir`` (``.<name>.*.tmp``) are removed.
     """
-    # imported here: this package imports nothing from the rest of cmid_mm at import time
-    from ..engine.atomic_checkpoint import remove_stale_temp_files
     if osp.isdir(work_dir):
         for tmp in remove_stale_temp_files(work_dir):
             print_log(f'removed {tmp}, left by a save that was killed', logger='current')

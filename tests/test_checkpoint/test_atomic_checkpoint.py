@@ -8,8 +8,8 @@ import pytest
 import torch
 from mmengine.fileio import get_file_backend
 
-from cmid_mm.engine import atomic_write
-from cmid_mm.engine.atomic_checkpoint import AtomicLocalBackend
+from cmid_mm.checkpoint import atomic_write
+from cmid_mm.checkpoint.atomic_local_backend import AtomicLocalBackend
 from cmid_mm.utils import find_resume_checkpoint
 
 

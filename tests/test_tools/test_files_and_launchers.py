@@ -16,7 +16,7 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import save_checkpoint
 
-from cmid_mm.engine import atomic_checkpoint, atomic_write
+from cmid_mm.checkpoint import atomic_local_backend as atomic_checkpoint, atomic_write
 from cmid_mm.utils import find_resume_checkpoint
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

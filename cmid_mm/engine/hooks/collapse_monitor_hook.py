@@ -5,8 +5,8 @@ from typing import Dict, List, Optional
 import torch
 import torch.nn.functional as F
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 
 
 def normalized_std(z: torch.Tensor) -> float:
@@ -68,12 +68,8 @@ class CollapseMonitorHook(Hook):
         self.last_stats: Optional[Dict[str, float]] = None
         self.last_warnings: List[str] = []
 
-    @staticmethod
-    def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
-
     def before_train(self, runner) -> None:
-        model = self._model(runner)
+        model = get_ori_model(runner.model)
         for name in ('global', 'local'):
             neck = getattr(model, f'{name}_neck', None)
             if neck is not None:
@@ -113,7 +109,7 @@ class CollapseMonitorHook(Hook):
             if erank < self.min_rank_ratio * max_rank:
                 warnings.append(f'{name} embeddings: effective rank {erank:.2f} of at most '
                                 f'{max_rank} (< {self.min_rank_ratio:g} x {max_rank})')
-        head = getattr(self._model(runner), 'local_head', None)
+        head = getattr(get_ori_model(runner.model), 'local_head', None)
         if head is not None and hasattr(head, 'center'):
             ent = centre_entropy(head.center, head.teacher_temp)
             stats['centre_entropy'] = ent

@@ -2,8 +2,8 @@
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 
 from ...evaluation.features import normalizer_from
 from ...evaluation.frozen_eval import build_labelled_loader, evaluate_frozen
@@ -57,7 +57,7 @@ class KNNEvalHook(Hook):
             self.evaluate(runner)
 
     def evaluate(self, runner) -> dict:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = get_ori_model(runner.model)
         if self._loaders is None:
             self.before_train(runner)
         result = evaluate_frozen(model.backbone, normalizer_from(model.data_preprocessor),

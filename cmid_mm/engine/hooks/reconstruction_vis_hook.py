@@ -5,11 +5,10 @@ from typing import Sequence
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 
-from ...models import fill_masked_with_mean
-from ...models.backbones.mask_utils import resize_block_mask
+from ...models.utils import fill_masked_with_mean, resize_block_mask
 
 
 @contextmanager
@@ -52,7 +51,7 @@ class ReconstructionVisHook(Hook):
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if data_batch is None or not self.every_n_train_iters(runner, self.interval):
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = get_ori_model(runner.model)
         if getattr(model, 'decoder', None) is None:
             runner.logger.warning('ReconstructionVisHook: the model has no decoder '
                                   '(reconstruction branch off); nothing to show')

@@ -6,7 +6,12 @@ which would shadow an ``Adan`` registered in mmengine's root registry under mmpr
 from mmengine.registry import OPTIMIZERS
 from timm.optim import Adan
 
-if 'TimmAdan' not in OPTIMIZERS.module_dict:
-    OPTIMIZERS.register_module(name='TimmAdan', module=Adan)
 
-__all__ = ['Adan']
+class TimmAdan(Adan):
+    """timm's ``Adan`` under the name it is registered with (the official CMID optimizer)."""
+
+
+if 'TimmAdan' not in OPTIMIZERS.module_dict:
+    OPTIMIZERS.register_module(module=TimmAdan)
+
+__all__ = ['TimmAdan']

@@ -10,7 +10,7 @@ from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..backbones.mask_utils import resize_block_mask
+from ..utils.mask_utils import fill_masked_with_mean
 from ..utils.auto_width import fill_auto, has_auto, has_batch_norm, input_bands, probe_outputs
 
 
@@ -29,14 +29,6 @@ def disable_dropout(module: nn.Module) -> nn.Module:
             if isinstance(getattr(m, attr, None), float):
                 setattr(m, attr, 0.)
     return module
-
-
-def fill_masked_with_mean(images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """Masked copy of ``images`` (N, C, H, W): pixels of masked blocks hold the per-image,
-    per-channel mean. Normalisation is affine per channel, so filling after it is the same as
-    filling the raw image before it."""
-    w = resize_block_mask(masks, images.shape[-2:]).to(images.dtype)
-    return images * (1 - w) + images.mean(dim=(2, 3), keepdim=True) * w
 
 
 @MODELS.register_module()

@@ -4,7 +4,7 @@ import torch
 from mmpretrain.models.backbones import ResNet
 from mmpretrain.registry import MODELS
 
-from .mask_utils import resize_block_mask
+from ..utils.mask_utils import resize_block_mask
 
 
 @MODELS.register_module()

@@ -5,7 +5,7 @@ from mmpretrain.models.backbones import SwinTransformer
 from mmpretrain.models.utils import resize_pos_embed
 from mmpretrain.registry import MODELS
 
-from .mask_utils import resize_block_mask
+from ..utils.mask_utils import resize_block_mask
 
 
 @MODELS.register_module()

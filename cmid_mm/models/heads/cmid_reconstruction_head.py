@@ -2,7 +2,7 @@ import torch
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
-from ..backbones.mask_utils import resize_block_mask
+from ..utils.mask_utils import resize_block_mask
 
 
 @MODELS.register_module()

@@ -15,41 +15,38 @@ from mmpretrain.models.utils import SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
 
 
-def set_band_normalization(preprocessor, mean: Optional[Sequence[float]],
-                           std: Optional[Sequence[float]], channel_conversion: bool):
-    """Give ``preprocessor`` per-band ``mean``/``std`` buffers of any length."""
-    name = type(preprocessor).__name__
-    if (mean is None) != (std is None):
-        raise ValueError(f'{name}: give both mean and std, or neither')
-    if mean is None:
-        return
-    if len(mean) != len(std):
-        raise ValueError(f'{name}: mean has {len(mean)} bands but std has {len(std)}')
-    if channel_conversion and len(mean) != 3:
-        raise ValueError(f'{name}: to_rgb / bgr_to_rgb reorders 3 bands, but mean/std have '
-                         f'{len(mean)}; set it False for N-band images')
-    preprocessor._enable_normalize = True
-    preprocessor.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(-1, 1, 1),
-                                 False)
-    preprocessor.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(-1, 1, 1),
-                                 False)
+class NBandNormalization:
+    """Mixin placed before a data preprocessor class: per-band ``mean``/``std`` of any length.
+
+    The parent is built without them (so its 1-or-3-band check does not run), then the buffers
+    are set here; ``to_rgb`` / ``bgr_to_rgb`` (default False in both parents) reorder 3 bands
+    only, so with N bands they are an error.
+    """
+
+    def __init__(self, mean: Optional[Sequence[float]] = None,
+                 std: Optional[Sequence[float]] = None, **kwargs):
+        super().__init__(**kwargs)
+        name = type(self).__name__
+        if (mean is None) != (std is None):
+            raise ValueError(f'{name}: give both mean and std, or neither')
+        if mean is None:
+            return
+        if len(mean) != len(std):
+            raise ValueError(f'{name}: mean has {len(mean)} bands but std has {len(std)}')
+        if self._channel_conversion and len(mean) != 3:
+            raise ValueError(f'{name}: to_rgb / bgr_to_rgb reorders 3 bands, but mean/std have '
+                             f'{len(mean)}; set it False for N-band images')
+        self._enable_normalize = True
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(-1, 1, 1),
+                             False)
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(-1, 1, 1), False)
 
 
 @MODELS.register_module()
-class NBandSelfSupDataPreprocessor(SelfSupDataPreprocessor):
+class NBandSelfSupDataPreprocessor(NBandNormalization, SelfSupDataPreprocessor):
     """``SelfSupDataPreprocessor`` (CMID's) for images of any number of bands."""
-
-    def __init__(self, mean: Optional[Sequence[float]] = None,
-                 std: Optional[Sequence[float]] = None, to_rgb: bool = False, **kwargs):
-        super().__init__(to_rgb=to_rgb, **kwargs)
-        set_band_normalization(self, mean, std, self._channel_conversion)
 
 
 @MMDET_MODELS.register_module()
-class NBandDetDataPreprocessor(DetDataPreprocessor):
+class NBandDetDataPreprocessor(NBandNormalization, DetDataPreprocessor):
     """mmdet's ``DetDataPreprocessor`` for images of any number of bands."""
-
-    def __init__(self, mean: Optional[Sequence[float]] = None,
-                 std: Optional[Sequence[float]] = None, bgr_to_rgb: bool = False, **kwargs):
-        super().__init__(bgr_to_rgb=bgr_to_rgb, **kwargs)
-        set_band_normalization(self, mean, std, self._channel_conversion)

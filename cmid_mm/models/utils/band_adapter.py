@@ -1,4 +1,5 @@
-"""Load an RGB (or any K-band) checkpoint into an N-band model: the rule for the input conv.
+"""Load an RGB (or any K-band) checkpoint into an N-band model: the rule for the input conv, the
+load hooks that apply it and the ``AdaptInputBands`` initializer that installs them.
 
 For the weight ``W`` (out, K, kh, kw) of the conv that sees the image (ResNet ``conv1``, deep stem
 ``stem.0.conv``, Swin/ViT ``patch_embed.projection``) and a model with N input bands:
@@ -19,6 +20,7 @@ from typing import Optional, Sequence
 import torch
 import torch.nn as nn
 from mmengine.logging import print_log
+from mmengine.registry import WEIGHT_INITIALIZERS
 
 
 def adapt_input_weight(weight: torch.Tensor, in_channels: int, rgb_bands: Sequence[int],
@@ -80,3 +82,37 @@ def register_band_adapter(model: nn.Module, rgb_bands: Sequence[int],
             module._band_adapter_handle = module.register_load_state_dict_pre_hook(hook)
             count += 1
     return count
+
+
+@WEIGHT_INITIALIZERS.register_module()
+class AdaptInputBands:
+    """Let an RGB (K-band) checkpoint load into this N-band model (rule: ``adapt_input_weight``).
+
+    Set it as the ``init_cfg`` of the model that holds the backbone (segmentor, classifier, CMID),
+    and keep the backbone's own ``init_cfg=dict(type='Pretrained', ...)``::
+
+        model = dict(
+            type='EncoderDecoder',
+            init_cfg=dict(type='AdaptInputBands', rgb_bands=(2, 1, 0)),
+            backbone=dict(type='mmpretrain.ResNet', in_channels=6, init_cfg=dict(
+                type='Pretrained', checkpoint='cmid_rgb.pth', prefix='backbone.')), ...)
+
+    Why not a ``Pretrained`` variant: mmengine loads ``type='Pretrained'`` after the children's
+    own init, and mmpretrain's ResNet/Swin/ViT skip their post-init (zero-init residuals, position
+    embeddings) only when their ``init_cfg['type'] == 'Pretrained'``; another type would have
+    those overwrite the loaded weights. A parent's non-``Pretrained`` init runs before its
+    children's, so this one only installs load hooks (``register_band_adapter``) that the
+    backbone's ``Pretrained`` load then goes through.
+
+    Args:
+        rgb_bands: for each checkpoint input band in order (R, G, B for mmpretrain RGB
+            checkpoints), the 0-based model input channel that receives it.
+        alpha: scale of the mean filter of the other channels (None: K / N).
+    """
+
+    def __init__(self, rgb_bands: Sequence[int] = (0, 1, 2), alpha: Optional[float] = None):
+        self.rgb_bands = tuple(rgb_bands)
+        self.alpha = alpha
+
+    def __call__(self, module):
+        register_band_adapter(module, self.rgb_bands, self.alpha)

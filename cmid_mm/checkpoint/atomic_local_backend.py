@@ -1,11 +1,12 @@
-"""Checkpoints written atomically: a process killed while saving leaves the previous one intact.
+"""mmengine's ``LocalBackend`` with atomic writes: a process killed while saving a checkpoint
+leaves the previous one intact.
 
 mmengine 0.10.7 writes checkpoints with ``open(path, 'wb')`` (``LocalBackend.put``): a kill while
 saving leaves a truncated file. The local backend is replaced here, under mmengine's own name, by a
 drop-in subclass writing temp file + fsync + ``os.replace`` (atomic on POSIX), so every config
 (mmpretrain, mmseg, mmdet) gets it once ``cmid_mm`` is imported. mmengine then updates the
-``last_checkpoint`` pointer with a plain write; ``tools/train.py --resume`` does not trust it
-blindly (``cmid_mm.utils.find_resume_checkpoint``).
+``last_checkpoint`` pointer with a plain write; resuming does not trust it blindly
+(:func:`cmid_mm.checkpoint.find_resume_checkpoint`).
 """
 import fcntl
 import glob
