@@ -7,8 +7,7 @@ model = dict(
     global_neck=dict(in_channels=512, hid_channels=512, out_channels=128),
     global_head=dict(queue_len=2048, feat_dim=128),
     local_neck=dict(in_channels=512, hid_channels=512, bottleneck_channels=128, out_channels=512),
-    # 128 px -> 4x4 cells; the temperature warms up over the first 100 iterations
-    local_head=dict(out_channels=512, num_pairs=6, warmup_teacher_temp_iters=100),
+    local_head=dict(out_channels=512, num_pairs=6),  # 128 px -> 4x4 cells
     decoder=dict(in_channels=512))
 
 train_pipeline = [
@@ -29,6 +28,7 @@ param_scheduler = [
 ]
 train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=200)
 default_hooks = dict(
+    teacher_temp=dict(warmup_iters=100),  # the teacher temperature warms up over 100 iterations
     logger=dict(type='LoggerHook', interval=10),
     checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False, max_keep_ckpts=2))
 log_processor = dict(window_size=10, by_epoch=False)

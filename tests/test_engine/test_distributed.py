@@ -36,8 +36,7 @@ def _build():
         global_head=dict(type='MoCoQueueHead', queue_len=32, feat_dim=16),
         local_neck=dict(type='CMIDLocalNeck', in_channels=32, hid_channels=32,
                         bottleneck_channels=16, out_channels=24, with_bn=False),
-        local_head=dict(type='CMIDLocalHead', out_channels=24, num_pairs=3,
-                        warmup_teacher_temp_iters=10),
+        local_head=dict(type='CMIDLocalHead', out_channels=24, num_pairs=3),
         decoder=dict(type='CMIDLinearDecoder', in_channels=32, encoder_stride=16),
         rec_head=dict(type='CMIDReconstructionHead', loss_freq=None)))
     model.init_weights()
@@ -62,12 +61,17 @@ def _batch(start, stop):
 def _train(model, start, stop, steps=2):
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
+
+    from cmid_mm.engine.hooks.teacher_temp_warmup_hook import warmup_value
     hub = MessageHub.get_current_instance()
     hub.update_info('max_iters', 10)
     optim = build_optim_wrapper(model, dict(optimizer=dict(type='TimmAdan', lr=1e-3)))
     losses = []
     for it in range(steps):
         hub.update_info('iter', it)
+        # what TeacherTempWarmupHook sets with warmup_iters=10
+        getattr(model, 'module', model).local_head.current_teacher_temp = warmup_value(
+            0.04, 0.07, it, 10)
         log_vars = model.train_step(_batch(start, stop), optim)
         losses.append({k: v.item() for k, v in log_vars.items()})
     module = getattr(model, 'module', model)

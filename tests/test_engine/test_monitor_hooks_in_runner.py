@@ -95,3 +95,11 @@ def test_backbone_is_back_in_train_mode(trained):
     assert trained.model.backbone.training
     knn = next(h for h in trained.hooks if type(h).__name__ == 'KNNEvalHook')
     assert knn.last_result['num_bank'] == 8 and knn.last_result['num_query'] == 8
+
+
+def test_the_config_warms_the_teacher_temperature_up(trained):
+    """The demo config's TeacherTempWarmupHook (a default hook: replacing custom_hooks keeps it)
+    set the temperature of the last iteration (index 3 of a 100-iteration warm-up)."""
+    head = trained.model.local_head
+    assert head.current_teacher_temp == pytest.approx(0.04 + (0.07 - 0.04) * 3 / 100)
+    assert head.teacher_temp == 0.07

@@ -10,6 +10,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from cmid_mm.datasets import CMIDTwoViews
+from cmid_mm.engine.hooks.teacher_temp_warmup_hook import warmup_value
+from cmid_mm.models import fill_masked_with_mean
 
 
 def tiny_cmid(**overrides):
@@ -52,6 +54,68 @@ def test_loss_returns_the_three_terms_and_backpropagates(runner_info):
     sum(losses.values()).backward()
     assert model.mask_token.grad.abs().sum() > 0
     assert all(p.grad is None for p in model.teacher.parameters())
+
+
+def test_loss_is_the_former_wiring_of_the_parts(runner_info):
+    """Losses and gradients equal, to the bit, the parts run by hand in the order loss() ran
+    them before the matching moved into the head (algorithm-side gather of matched cells)."""
+    torch.manual_seed(0)
+    model = tiny_cmid()
+    by_hand = copy.deepcopy(model)
+    inputs, data_samples = fake_batch(model, batch=3)
+    losses = model(copy.deepcopy(inputs), copy.deepcopy(data_samples), mode='loss')
+    sum(losses.values()).backward()
+
+    m = by_hand
+    images = torch.cat(inputs)
+    masks = torch.stack([torch.as_tensor(s.mask) for s in data_samples], 1).flatten(0, 1)
+    boxes = torch.stack([torch.as_tensor(s.crop_boxes) for s in data_samples], 1).flatten(0, 1)
+    student_feat = m.backbone(fill_masked_with_mean(images, masks), mask=masks,
+                              mask_token=m.mask_token)[-1]
+    m.teacher.update_parameters(m._student_parts())
+    teacher = m.teacher.module
+    with torch.no_grad():
+        teacher_feat = teacher.backbone(images)[-1]
+        keys = teacher.global_neck((teacher_feat, ))[0]
+    expected = dict(loss_global=m.global_head.loss(m.global_neck((student_feat, ))[0], keys))
+
+    def other_view(t):
+        return torch.cat(t.chunk(2)[::-1])
+
+    def gather(feat, idx):
+        cells = feat.flatten(2).transpose(1, 2)
+        return cells.gather(1, idx.unsqueeze(-1).expand(-1, -1, cells.shape[-1])).flatten(0, 1)
+
+    coords = m.local_head.cell_centers(boxes, student_feat.shape[-2:], images.shape[-2:])
+    s_idx, t_idx = m.local_head.match(coords, other_view(coords))
+    with torch.no_grad():
+        teacher_out = teacher.local_neck(gather(other_view(teacher_feat), t_idx))
+    expected['loss_local'] = m.local_head.loss(m.local_neck(gather(student_feat, s_idx)),
+                                               teacher_out)
+    expected['loss_rec'] = m.rec_head.loss(m.decoder(student_feat), images, masks)
+    sum(expected.values()).backward()
+
+    assert {k: v.item() for k, v in losses.items()} == {k: v.item() for k, v in expected.items()}
+    grads = dict(by_hand.named_parameters())
+    for name, p in model.named_parameters():
+        assert (p.grad is None) == (grads[name].grad is None), name
+        if p.grad is not None:
+            assert torch.equal(p.grad, grads[name].grad), name
+    assert torch.equal(model.local_head.center, by_hand.local_head.center)
+
+
+def test_reconstruct_is_what_the_reconstruction_loss_sees(runner_info):
+    torch.manual_seed(0)
+    model = tiny_cmid(global_neck=None, global_head=None, local_neck=None, local_head=None)
+    inputs, data_samples = fake_batch(model)
+    images = torch.cat(inputs)
+    masks = torch.stack([torch.as_tensor(s.mask) for s in data_samples], 1).flatten(0, 1)
+    model.eval()  # BN in eval mode: the two forward passes see the same statistics
+    with torch.no_grad():
+        rec = model.reconstruct(images, masks)
+        loss = model(inputs, data_samples, mode='loss')['loss_rec']
+    assert rec.shape == images.shape
+    assert torch.equal(model.rec_head.loss(rec, images, masks), loss)
 
 
 def test_tensor_mode_gives_backbone_features(runner_info):
@@ -147,6 +211,7 @@ def test_overfits_a_fixed_batch(runner_info):
     history = []
     for it in range(30):
         runner_info.update_info('iter', it)
+        model.local_head.current_teacher_temp = warmup_value(0.04, 0.07, it, 100)  # the hook's
         losses = model(*copy.deepcopy(batch), mode='loss')
         optim.zero_grad()
         sum(losses.values()).backward()

@@ -45,28 +45,10 @@ def test_flip_mirrors_cell_centres():
     torch.testing.assert_close(c[0], torch.tensor([10 + 56 / 2, 20 + 168 / 2]))
 
 
-@pytest.mark.parametrize('epoch,expected', [(0, 0.04), (25, 0.055), (50, 0.07), (100, 0.07)])
-def test_teacher_temperature_schedule(message_hub, epoch, expected):
-    head = CMIDLocalHead(warmup_teacher_temp=0.04, teacher_temp=0.07, warmup_teacher_temp_epochs=50)
-    message_hub.update_info('max_epochs', 200)
-    message_hub.update_info('max_iters', 200 * 10)
-    message_hub.update_info('iter', epoch * 10)
-    assert head.current_teacher_temp() == pytest.approx(expected)
-
-
-def test_teacher_temperature_by_iterations(message_hub):
-    head = CMIDLocalHead(warmup_teacher_temp_iters=100)
-    message_hub.update_info('iter', 50)
-    assert head.current_teacher_temp() == pytest.approx(0.055)
-
-
-def test_local_loss_and_centre_match_a_hand_computation(message_hub):
+def test_local_loss_and_centre_match_a_hand_computation():
     torch.manual_seed(0)
-    message_hub.update_info('iter', 0)
-    message_hub.update_info('max_iters', 100)
-    message_hub.update_info('max_epochs', 10)
-    head = CMIDLocalHead(out_channels=4, student_temp=0.1, warmup_teacher_temp=0.04,
-                         warmup_teacher_temp_epochs=5, center_momentum=0.9)
+    head = CMIDLocalHead(out_channels=4, student_temp=0.1, center_momentum=0.9)
+    head.current_teacher_temp = 0.04  # as TeacherTempWarmupHook sets it at iteration 0
     head.center.fill_(0.3)
     s, t = torch.randn(6, 4), torch.randn(6, 4)
     loss = head.loss(s, t)
@@ -79,6 +61,30 @@ def test_local_loss_and_centre_match_a_hand_computation(message_hub):
         expected += -sum(p_t[k] * (z[k] - log_z) for k in range(4)) / 6
     assert loss.item() == pytest.approx(expected, rel=1e-5)
     torch.testing.assert_close(head.center, 0.9 * 0.3 + 0.1 * t.mean(0, keepdim=True))
+
+
+def test_without_the_warmup_hook_the_teacher_temperature_is_the_fixed_teacher_temp():
+    head = CMIDLocalHead(out_channels=4, student_temp=0.1, teacher_temp=0.05)
+    s, t = torch.randn(6, 4), torch.randn(6, 4)
+    target = F.softmax(t / 0.05, dim=-1)  # centre 0 before the first update
+    expected = -(target * F.log_softmax(s / 0.1, dim=-1)).sum(-1).mean()
+    torch.testing.assert_close(head.loss(s, t), expected)
+
+
+def test_matched_cells_gathers_the_matched_student_and_other_view_teacher_cells():
+    head = CMIDLocalHead(num_pairs=3)
+    boxes = torch.tensor([[0, 0, 112, 112, 0, 0], [40, 70, 150, 150, 1, 0]], dtype=torch.float32)
+    student, teacher = torch.randn(2, 5, 4, 4), torch.randn(2, 5, 4, 4)
+    student_cells, teacher_cells = head.matched_cells(student, teacher, boxes, (224, 224))
+    coords = CMIDLocalHead.cell_centers(boxes, (4, 4), (224, 224))
+    s_idx, t_idx = head.match(coords, coords.flip(0))
+    for view in range(2):
+        for p in range(3):
+            row = view * 3 + p
+            torch.testing.assert_close(student_cells[row],
+                                       student[view].flatten(1)[:, s_idx[view, p]])
+            torch.testing.assert_close(teacher_cells[row],
+                                       teacher[1 - view].flatten(1)[:, t_idx[view, p]])
 
 
 def test_global_loss_matches_a_hand_infonce():

@@ -2,5 +2,6 @@
 from .collapse_monitor_hook import CollapseMonitorHook
 from .knn_eval_hook import KNNEvalHook
 from .reconstruction_vis_hook import ReconstructionVisHook
+from .teacher_temp_warmup_hook import TeacherTempWarmupHook
 
-__all__ = ['CollapseMonitorHook', 'KNNEvalHook', 'ReconstructionVisHook']
+__all__ = ['CollapseMonitorHook', 'KNNEvalHook', 'ReconstructionVisHook', 'TeacherTempWarmupHook']

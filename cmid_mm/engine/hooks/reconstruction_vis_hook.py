@@ -29,10 +29,9 @@ class ReconstructionVisHook(Hook):
 
     Recomputed under ``no_grad`` from the iteration's data batch (view 1 of every image, in
     train mode like the step itself, BN statistics left untouched): preprocessed images, their
-    block masks from the data samples, ``fill_masked_with_mean``, the student backbone with the
-    mask token, the decoder. One image per call goes to ``runner.visualizer.add_image`` (files
-    under ``vis_data/vis_image/{name}_{iter}.png`` with LocalVisBackend, an image in TensorBoard
-    with TensorboardVisBackend): a row per sample (at most ``max_images``) of four panels,
+    block masks from the data samples, ``CMID.reconstruct``. One image per call goes to
+    ``runner.visualizer.add_image`` (files under ``vis_data/vis_image/{name}_{iter}.png`` with
+    LocalVisBackend, an image in TensorBoard with TensorboardVisBackend): a row per sample (at most ``max_images``) of four panels,
     original | masked input | reconstruction | reconstruction in the masked blocks on the
     visible original (the loss only constrains masked pixels), de-normalised with the data
     preprocessor's mean / std; ``rgb_bands`` picks the displayed bands of multispectral input.
@@ -67,9 +66,8 @@ class ReconstructionVisHook(Hook):
         masks = torch.stack([torch.as_tensor(s.mask)[0] for s in data['data_samples']])
         masks = masks.to(images.device)
         with _buffers_kept(model.backbone, model.decoder):
-            masked = fill_masked_with_mean(images, masks)
-            feat = model.backbone(masked, mask=masks, mask_token=model.mask_token)[-1]
-            rec = model.decoder(feat)
+            rec = model.reconstruct(images, masks)
+        masked = fill_masked_with_mean(images, masks)
         n = min(self.max_images, len(images))
         w = resize_block_mask(masks[:n], images.shape[-2:]).to(images.dtype)
         pasted = images[:n] * (1 - w) + rec[:n] * w

@@ -1,4 +1,4 @@
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
@@ -144,36 +144,50 @@ class CMID(BaseSelfSupervisor):
         stacked = torch.stack([torch.as_tensor(getattr(s, key)) for s in data_samples], dim=1)
         return stacked.flatten(0, 1).to(device)
 
+    def encode_masked(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+        """The student's last feature map of block-masked ``images`` (N, C, H, W): masked pixels
+        hold the image mean, masked positions of the backbone the mask token. ``masks`` (N, h, w)
+        are the block masks of ``CMIDTwoViews``."""
+        return self.backbone(fill_masked_with_mean(images, masks), mask=masks,
+                             mask_token=self.mask_token)[-1]
+
+    def reconstruct(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+        """The decoder's reconstruction (N, C, H, W) of block-masked ``images``."""
+        return self.decoder(self.encode_masked(images, masks))
+
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
         images = torch.cat(inputs)  # (2B, C, H, W): [view1; view2]
         masks = self._stack_views(data_samples, 'mask', images.device)
-        student_feat = self.backbone(
-            fill_masked_with_mean(images, masks), mask=masks, mask_token=self.mask_token)[-1]
-
-        teacher = teacher_feat = None
-        if self.teacher is not None:
-            self.teacher.update_parameters(self._student_parts())
-            teacher = self.teacher.module
-            with torch.no_grad():
-                teacher_feat = teacher.backbone(images)[-1]
+        student_feat = self.encode_masked(images, masks)
+        teacher_feat = self._teacher_features(images)
 
         losses = {}
         if self.global_head is not None:
-            with torch.no_grad():
-                keys = teacher.global_neck((teacher_feat, ))[0]
+            keys = self._run_teacher('global_neck', (teacher_feat, ))[0]
             losses['loss_global'] = self.global_head.loss(
                 self.global_neck((student_feat, ))[0], keys)
         if self.local_head is not None:
             boxes = self._stack_views(data_samples, 'crop_boxes', images.device)
-            coords = self.local_head.cell_centers(boxes, student_feat.shape[-2:], images.shape[-2:])
-            student_cells, teacher_cells = self._matched_cells(student_feat, teacher_feat, coords)
-            with torch.no_grad():
-                teacher_out = teacher.local_neck(teacher_cells)
-            losses['loss_local'] = self.local_head.loss(self.local_neck(student_cells), teacher_out)
+            student_cells, teacher_cells = self.local_head.matched_cells(
+                student_feat, teacher_feat, boxes, images.shape[-2:])
+            losses['loss_local'] = self.local_head.loss(
+                self.local_neck(student_cells), self._run_teacher('local_neck', teacher_cells))
         if self.rec_head is not None:
             losses['loss_rec'] = self.rec_head.loss(self.decoder(student_feat), images, masks)
         return losses
+
+    def _teacher_features(self, images: torch.Tensor) -> Optional[torch.Tensor]:
+        """One EMA step of the teacher, then its last feature map of the clean ``images``
+        (None when no branch needs a teacher)."""
+        if self.teacher is None:
+            return None
+        self.teacher.update_parameters(self._student_parts())
+        return self._run_teacher('backbone', images)[-1]
+
+    @torch.no_grad()
+    def _run_teacher(self, part: str, x):
+        return getattr(self.teacher.module, part)(x)
 
     def parse_losses(self, losses: Dict[str, torch.Tensor]):
         """mmengine's loss parsing, with a guard against non-finite terms (see ``nonfinite_loss``).
@@ -207,21 +221,3 @@ class CMID(BaseSelfSupervisor):
         # A loss that depends on no parameter: backward gives no gradient (grads stay None), so
         # the optimizer skips every parameter and its state is untouched.
         return torch.zeros((), requires_grad=True), log_vars
-
-    def _matched_cells(self, student_feat: torch.Tensor, teacher_feat: torch.Tensor,
-                       coords: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Student cells of view a and their nearest teacher cells of view b != a, as (2B*P, C).
-
-        ``coords`` (2B, N, 2) are the cell centres of every view in original-image pixels.
-        """
-        def other_view(t):
-            return torch.cat(t.chunk(2)[::-1])
-
-        student_idx, teacher_idx = self.local_head.match(coords, other_view(coords))
-
-        def gather(feat, idx):
-            cells = feat.flatten(2).transpose(1, 2)  # (2B, N, C)
-            idx = idx.unsqueeze(-1).expand(-1, -1, cells.shape[-1])
-            return cells.gather(1, idx).flatten(0, 1)
-
-        return gather(student_feat, student_idx), gather(other_view(teacher_feat), teacher_idx)

@@ -1,9 +1,8 @@
-from typing import Optional, Tuple
+from typing import Tuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.dist import all_reduce
-from mmengine.logging import MessageHub
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
@@ -12,33 +11,52 @@ from mmpretrain.registry import MODELS
 class CMIDLocalHead(BaseModule):
     """DINO-style self-distillation on position-matched feature cells (CMID's local branch).
 
-    ``match`` pairs each student cell of one view with the teacher cell of the other view that is
-    nearest in the original image, and keeps the ``num_pairs`` closest pairs. ``loss`` is the
-    cross-entropy between the sharpened, centred teacher distribution and the student's. The
-    teacher temperature warms up linearly from ``warmup_teacher_temp`` to ``teacher_temp`` over
-    ``warmup_teacher_temp_epochs`` epochs (or ``warmup_teacher_temp_iters`` iterations for
-    iteration-based schedules), read from mmengine's MessageHub, never from hard-coded epochs.
+    ``matched_cells`` turns the crop boxes of the two views into pairs of cells: each student
+    cell of one view and the teacher cell of the other view that is nearest in the original image
+    (``cell_centers`` + ``match``), the ``num_pairs`` closest pairs kept. ``loss`` is the
+    cross-entropy between the sharpened, centred teacher distribution and the student's; the
+    head owns the centre.
+
+    The teacher temperature of ``loss`` is ``current_teacher_temp``: ``TeacherTempWarmupHook``
+    sets it before every training iteration (a linear warm-up to ``teacher_temp``, as the
+    official code). Without that hook it stays ``teacher_temp``: a fixed temperature, no warm-up.
 
     Args:
         out_channels: number of prototypes (the local neck's output size).
         num_pairs: matched pairs kept per image and direction (20 of 49 cells at 224 px).
+        teacher_temp: the teacher temperature after the warm-up (and without one).
         center_momentum: EMA momentum of the centre (batch mean of teacher outputs, all-reduced).
     """
 
     def __init__(self, out_channels: int = 2048, num_pairs: int = 20, student_temp: float = 0.1,
-                 teacher_temp: float = 0.07, warmup_teacher_temp: float = 0.04,
-                 warmup_teacher_temp_epochs: float = 50,
-                 warmup_teacher_temp_iters: Optional[int] = None,
-                 center_momentum: float = 0.9, init_cfg=None):
+                 teacher_temp: float = 0.07, center_momentum: float = 0.9, init_cfg=None):
         super().__init__(init_cfg)
-        self.num_pairs = num_pairs
-        self.student_temp = student_temp
-        self.teacher_temp = teacher_temp
-        self.warmup_teacher_temp = warmup_teacher_temp
-        self.warmup_teacher_temp_epochs = warmup_teacher_temp_epochs
-        self.warmup_teacher_temp_iters = warmup_teacher_temp_iters
-        self.center_momentum = center_momentum
+        self.num_pairs, self.center_momentum = num_pairs, center_momentum
+        self.student_temp, self.teacher_temp = student_temp, teacher_temp
+        self.current_teacher_temp = teacher_temp
         self.register_buffer('center', torch.zeros(1, out_channels))
+
+    def matched_cells(self, student_feat: torch.Tensor, teacher_feat: torch.Tensor,
+                      crop_boxes: torch.Tensor, view_hw) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Student cells of view a and their nearest teacher cells of view b != a, as (2B*P, C).
+
+        Args:
+            student_feat, teacher_feat: (2B, C, gh, gw) last feature maps of ``[view1; view2]``.
+            crop_boxes: (2B, 6) boxes of the same views (see ``cell_centers``).
+            view_hw: view size in pixels (H, W).
+        """
+        def other_view(t):
+            return torch.cat(t.chunk(2)[::-1])
+
+        coords = self.cell_centers(crop_boxes, student_feat.shape[-2:], view_hw)
+        student_idx, teacher_idx = self.match(coords, other_view(coords))
+
+        def gather(feat, idx):
+            cells = feat.flatten(2).transpose(1, 2)  # (2B, N, C)
+            idx = idx.unsqueeze(-1).expand(-1, -1, cells.shape[-1])
+            return cells.gather(1, idx).flatten(0, 1)
+
+        return gather(student_feat, student_idx), gather(other_view(teacher_feat), teacher_idx)
 
     @staticmethod
     @torch.no_grad()
@@ -86,29 +104,10 @@ class CMIDLocalHead(BaseModule):
         student_idx = nearest_dist.argsort(dim=1, stable=True)[:, :self.num_pairs]
         return student_idx, nearest_idx.gather(1, student_idx)
 
-    def teacher_temp_at(self, progress: float) -> float:
-        """Teacher temperature after ``progress`` epochs (or iterations, see class doc)."""
-        warmup = (self.warmup_teacher_temp_iters if self.warmup_teacher_temp_iters is not None
-                  else self.warmup_teacher_temp_epochs)
-        if warmup <= 0 or progress >= warmup:
-            return self.teacher_temp
-        return self.warmup_teacher_temp + (
-            self.teacher_temp - self.warmup_teacher_temp) * progress / warmup
-
-    def current_teacher_temp(self) -> float:
-        hub = MessageHub.get_current_instance()
-        cur_iter = hub.get_info('iter', 0)
-        if self.warmup_teacher_temp_iters is not None:
-            return self.teacher_temp_at(cur_iter)
-        max_iters, max_epochs = hub.get_info('max_iters'), hub.get_info('max_epochs')
-        if not max_iters or not max_epochs:  # outside a Runner: start of training
-            return self.teacher_temp_at(hub.get_info('epoch', 0))
-        return self.teacher_temp_at(cur_iter * max_epochs / max_iters)
-
     def loss(self, student_out: torch.Tensor, teacher_out: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of matched cells; ``*_out`` are (N, out_channels) prototype scores."""
         teacher_out = teacher_out.detach()
-        target = F.softmax((teacher_out - self.center) / self.current_teacher_temp(), dim=-1)
+        target = F.softmax((teacher_out - self.center) / self.current_teacher_temp, dim=-1)
         loss = torch.sum(-target * F.log_softmax(student_out / self.student_temp, dim=-1), dim=-1)
         self._update_center(teacher_out)
         return loss.mean()

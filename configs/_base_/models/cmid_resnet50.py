@@ -18,8 +18,7 @@ model = dict(
     local_neck=dict(type='CMIDLocalNeck', in_channels='auto', hid_channels=2048,
                     bottleneck_channels=256, out_channels=2048, with_bn='auto'),
     local_head=dict(type='CMIDLocalHead', out_channels=2048, num_pairs=20, student_temp=0.1,
-                    teacher_temp=0.07, warmup_teacher_temp=0.04, warmup_teacher_temp_epochs=50,
-                    center_momentum=0.9),
+                    teacher_temp=0.07, center_momentum=0.9),
     decoder=dict(type='CMIDLinearDecoder', in_channels='auto', encoder_stride='auto',
                  out_channels='auto'),
     rec_head=dict(
