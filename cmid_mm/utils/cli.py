@@ -196,8 +196,9 @@ def _check_value_type(key, old, new):
                        f"(the config has {old!r})")
 
 
-def load_config(path, cfg_options=None):
-    """Load a config file, checking ``cfg_options`` keys against it (not merged yet)."""
+def load_config(path, cfg_options=None, merge=False):
+    """Load a config file, checking ``cfg_options`` keys against it; merged into it with
+    ``merge`` (the train / test tools merge them last, in :func:`setup_cli_cfg`)."""
     if not osp.isfile(path):
         raise CLIError(f'config file not found: {path}')
     try:
@@ -223,18 +224,26 @@ def load_config(path, cfg_options=None):
                        'file') from e
     if cfg_options:
         check_cfg_options(cfg, cfg_options)
+        if merge:
+            cfg.merge_from_dict(cfg_options)
     return cfg
 
 
-def add_common_args(parser):
-    """Arguments shared by the train and test tools."""
-    parser.add_argument('--work-dir', help='the dir to save logs, checkpoints and metrics')
+def add_cfg_options_arg(parser):
+    """``--cfg-options``, read by :func:`load_config`."""
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override settings of the config, e.g. train_cfg.max_iters=100; every key must '
         'exist in the config (checked before anything is built)')
+    return parser
+
+
+def add_common_args(parser):
+    """Arguments shared by the train and test tools."""
+    parser.add_argument('--work-dir', help='the dir to save logs, checkpoints and metrics')
+    add_cfg_options_arg(parser)
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
     # torch.distributed.launch passes --local-rank (torch >= 2.0) or --local_rank.
@@ -427,28 +436,45 @@ def _os_error(e):
     return None
 
 
-def run_cli(main):
+def _one_line(e):
+    """The one-line message of a user error; a checkpoint refused by torch's weights-only
+    unpickler outside the one loader gets the loader's wording."""
+    if isinstance(e, pickle.UnpicklingError) and not isinstance(e, CheckpointError):
+        # torch names the offending global ("Unsupported global: GLOBAL posix.system") in the
+        # lines of its message; nothing from the file was executed.
+        reason = next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line),
+                      (str(e).splitlines() or [type(e).__name__])[0])
+        return (f'refused to load a checkpoint: it holds an object outside the weights-only '
+                f'allow-list ({reason}); nothing in it was executed')
+    if isinstance(e, KeyError) and e.args:  # str() of a KeyError quotes its message
+        return str(e.args[0])
+    return str(e).strip()
+
+
+def run_cli(main, user_errors=()):
     """Run a tool's ``main``, reporting a user error as one ``error: ...`` line (exit code 2):
-    :class:`CLIError`, a bad input image, a full disk or a permission error naming a file; a
-    checkpoint refused by the weights-only unpickler as one line with exit code 1.
-    ``--debug`` on the command line shows the traceback instead."""
-    from ..datasets.transforms.checked_loading import ImageFileError
+    :class:`CLIError`, a checkpoint that cannot be used (:class:`CheckpointError`, or refused by
+    the weights-only unpickler), an exception of ``user_errors`` (the types a tool's library
+    calls raise for bad input, with messages naming the file and the fix), a bad input image, a
+    full disk or a permission error naming a file. ``--debug`` on the command line shows the
+    traceback instead."""
+    from ..datasets.transforms.checked_loading import ImageFileError  # not at import: ground floor
     debug = '--debug' in sys.argv[1:]
     # mmengine imports pkg_resources when the registries load; its deprecation note is noise
     # between the user and the one line that matters
     warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
     try:
         return main()
-    except (CLIError, CheckpointError) as e:
-        if debug:
-            raise
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(2)
     except ImageFileError as e:
         if debug:
             raise
         print(f'error: bad input file: {_image_file_error(e)}; fix or remove it, or set '
               "on_error='skip' in CheckedLoadImageFromFile", file=sys.stderr)
+        sys.exit(2)
+    except (CLIError, CheckpointError, pickle.UnpicklingError, *user_errors) as e:
+        if debug:
+            raise
+        print(f'error: {_one_line(e)}', file=sys.stderr)
         sys.exit(2)
     except OSError as e:
         message = _os_error(e)
@@ -456,13 +482,3 @@ def run_cli(main):
             raise
         print(f'error: {message}', file=sys.stderr)
         sys.exit(2)
-    except pickle.UnpicklingError as e:
-        if debug:
-            raise
-        # torch names the offending global ("Unsupported global: GLOBAL posix.system") in the
-        # lines of its message; nothing from the file was executed.
-        reason = next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line),
-                      str(e).splitlines()[0])
-        print(f'error: refused to load a checkpoint: it holds an object outside the weights-only '
-              f'allow-list ({reason}); nothing in it was executed', file=sys.stderr)
-        sys.exit(1)
