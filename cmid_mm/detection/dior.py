@@ -10,6 +10,7 @@ DIOR_CLASSES = ('airplane', 'airport', 'baseballfield', 'basketballcourt', 'brid
                 'dam', 'Expressway-Service-area', 'Expressway-toll-station', 'golffield',
                 'groundtrackfield', 'harbor', 'overpass', 'ship', 'stadium', 'storagetank',
                 'tenniscourt', 'trainstation', 'vehicle', 'windmill')
+_CANONICAL = {c.lower(): c for c in DIOR_CLASSES}
 
 
 @DATASETS.register_module()
@@ -65,13 +66,18 @@ class DIORDataset(XMLDataset):
             raise ValueError(f'DIOR split file lists no image: {self.ann_file}')
         return data_list
 
+    @staticmethod
+    def dior_class(obj) -> str:
+        """The DIOR spelling of an XML ``<object>``'s class name (matched case-insensitively);
+        a name that is not a DIOR class is an error."""
+        name = obj.find('name')
+        spelled = _CANONICAL.get(name.text.strip().lower()) if name is not None else None
+        if spelled is None:
+            raise ValueError(f'object class {None if name is None else name.text!r} is not '
+                             f'a DIOR class {DIOR_CLASSES}')
+        return spelled
+
     def _parse_instance_info(self, raw_ann_info, minus_one: bool = True) -> List[dict]:
-        canonical = {c.lower(): c for c in DIOR_CLASSES}
         for obj in raw_ann_info.findall('object'):
-            name = obj.find('name')
-            spelled = canonical.get(name.text.strip().lower()) if name is not None else None
-            if spelled is None:
-                raise ValueError(f'object class {None if name is None else name.text!r} is not '
-                                 f'a DIOR class {DIOR_CLASSES}')
-            name.text = spelled
+            obj.find('name').text = self.dior_class(obj)
         return super()._parse_instance_info(raw_ann_info, minus_one=minus_one)

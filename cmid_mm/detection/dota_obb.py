@@ -43,14 +43,9 @@ class DIORRDataset(DIORDataset):
         super().__init__(ann_subdir=ann_subdir, **kwargs)
 
     def _parse_instance_info(self, raw_ann_info, minus_one: bool = True) -> List[dict]:
-        canonical = {c.lower(): c for c in DIOR_CLASSES}
         instances = []
         for obj in raw_ann_info.findall('object'):
-            name = obj.find('name')
-            spelled = canonical.get(name.text.strip().lower()) if name is not None else None
-            if spelled is None:
-                raise ValueError(f'object class {None if name is None else name.text!r} is not '
-                                 f'a DIOR class {DIOR_CLASSES}')
+            spelled = self.dior_class(obj)
             box = obj.find('robndbox')
             if box is None:
                 raise ValueError(f'object {spelled!r} has no <robndbox> (a DIOR-R oriented box); '

@@ -1,26 +1,25 @@
 """DOTA patch split / merge: windows, objects cut by borders, the round trip, and both tools."""
-import importlib.util
 import os.path as osp
 import pickle
+import subprocess
+import sys
 
 import cv2
 import numpy as np
 import pytest
 import torch
-from cmid_mm.detection import (DOTAHBBDataset, merge_patch_detections, objects_in_window,
-                               parse_patch_name, patch_name, polygons_to_hboxes, split_scene,
-                               window_starts)
-from cmid_mm.utils import CLIError
+from cmid_mm.detection import (DOTA_V1_CLASSES, DOTAHBBDataset, load_patch_detections,
+                               merge_patch_detections, objects_in_window, parse_patch_name,
+                               patch_name, polygons_to_hboxes, split_dota_folder, split_scene,
+                               window_starts, write_dota_task2)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(REPO, 'tools', 'dataset_converters', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def run_tool(name, *args):
+    return subprocess.run([sys.executable, f'tools/dataset_converters/{name}.py',
+                           *map(str, args)], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
 
 
 def box_polygons(boxes):
@@ -132,15 +131,14 @@ def dota_scenes(tmp_path):
     return src
 
 
-def test_split_tool_writes_patches_the_dataset_reads(dota_scenes, tmp_path, capsys):
+def test_split_folder_writes_patches_the_dataset_reads(dota_scenes, tmp_path):
     dst = tmp_path / 'split'
-    load_tool('dota_split').main([str(dota_scenes), str(dst), '--patch-size', '256',
-                                  '--gap', '64'])
+    assert split_dota_folder(str(dota_scenes), str(dst), patch_size=256, gap=64) == (2, 7, 5,
+                                                                                       True)
     names = sorted(p.stem for p in (dst / 'images').glob('*.png'))
     # P0000: x windows 0, 192, 244; y windows 0, 44 -> 6 patches; P0001: one padded patch
     assert names == sorted([f'P0000__1__{x}___{y}' for x in (0, 192, 244) for y in (0, 44)] +
                            ['P0001__1__0___0'])
-    assert '2 scenes -> 7 patches of 256 px' in capsys.readouterr().out
     patch = cv2.imread(str(dst / 'images' / 'P0000__1__192___44.png'))
     scene = cv2.imread(str(dota_scenes / 'images' / 'P0000.png'))
     assert np.array_equal(patch, scene[44:300, 192:448])
@@ -155,16 +153,27 @@ def test_split_tool_writes_patches_the_dataset_reads(dota_scenes, tmp_path, caps
                                                                                           256)
 
 
-def test_split_tool_errors(dota_scenes, tmp_path):
-    split = load_tool('dota_split')
+def test_split_tool(dota_scenes, tmp_path):
+    proc = run_tool('dota_split', dota_scenes, tmp_path / 'split', '--patch-size', '256',
+                    '--gap', '64', '--nproc', '2')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '2 scenes -> 7 patches of 256 px (5 objects)' in proc.stdout
+    assert len(list((tmp_path / 'split' / 'labelTxt').glob('*.txt'))) == 7
+    proc = run_tool('dota_split', tmp_path / 'empty', tmp_path / 'out')
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f'error: no *.png image in {tmp_path / "empty" / "images"}']
+
+
+def test_split_folder_errors(dota_scenes, tmp_path):
     (dota_scenes / 'labelTxt' / 'P0001.txt').unlink()
-    with pytest.raises(CLIError, match='1 image.* without a label file .*P0001.png'):
-        split.main([str(dota_scenes), str(tmp_path / 'out')])
-    with pytest.raises(CLIError, match='no \\*.png image in'):
-        split.main([str(tmp_path / 'empty'), str(tmp_path / 'out')])
+    with pytest.raises(FileNotFoundError, match='1 image.* without a label file .*P0001.png'):
+        split_dota_folder(str(dota_scenes), str(tmp_path / 'out'))
+    with pytest.raises(FileNotFoundError, match='no \\*.png image in'):
+        split_dota_folder(str(tmp_path / 'empty'), str(tmp_path / 'out'))
 
 
-def test_merge_tool_writes_task2_files(tmp_path, capsys):
+def test_merge_writes_task2_files(tmp_path):
     results = []
     for name, box, score in (('P0000__1__0___0', [200, 20, 240, 60], 0.9),
                              ('P0000__1__192___0', [8, 20, 48, 60], 0.8),
@@ -177,10 +186,20 @@ def test_merge_tool_writes_task2_files(tmp_path, capsys):
     with open(pkl, 'wb') as f:
         pickle.dump(results, f)
     out = tmp_path / 'task2'
-    load_tool('dota_merge').main([str(pkl), str(out)])
-    assert '3 patches -> 2 scenes, 2 boxes' in capsys.readouterr().out
+    detections = load_patch_detections(str(pkl))
+    merged = merge_patch_detections(detections)
+    assert (len(detections), len(merged)) == (3, 2)
+    assert write_dota_task2(merged, DOTA_V1_CLASSES, str(out)) == 2
     lines = (out / 'Task2_plane.txt').read_text().splitlines()
     assert lines == ['P0000 0.9000 200.0 20.0 240.0 60.0', 'P0001 0.5000 10.0 10.0 30.0 30.0']
     assert (out / 'Task2_helicopter.txt').read_text() == ''
-    with pytest.raises(CLIError, match='results file not found'):
-        load_tool('dota_merge').main([str(tmp_path / 'none.pkl'), str(out)])
+    with pytest.raises(FileNotFoundError, match='results file not found'):
+        load_patch_detections(str(tmp_path / 'none.pkl'))
+    proc = run_tool('dota_merge', pkl, tmp_path / 'task2_cli')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '3 patches -> 2 scenes, 2 boxes' in proc.stdout
+    assert (tmp_path / 'task2_cli' / 'Task2_plane.txt').read_text().splitlines() == lines
+    proc = run_tool('dota_merge', tmp_path / 'none.pkl', out)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f'error: results file not found: {tmp_path / "none.pkl"}']

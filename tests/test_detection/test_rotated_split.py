@@ -1,4 +1,5 @@
-"""cmid_mm.detection.rotated.split: oriented DOTA split, and merge back to the scene."""
+"""cmid_mm.detection.rotated.split: oriented DOTA split (``dota_split.py --oriented``), and merge
+back to the scene."""
 import math
 
 import numpy as np
@@ -65,16 +66,24 @@ def test_merge_undoes_the_rate():
 
 
 def test_command_line_writes_patches_and_labels(tmp_path):
+    import os.path as osp
+    import subprocess
+    import sys
+
     import cv2
     from cmid_mm.detection import load_dota_labels
     from cmid_mm.detection.dota import dump_dota_labels
-    from cmid_mm.detection.rotated.split import main
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     for sub in ('images', 'labelTxt'):
         (tmp_path / 'src' / sub).mkdir(parents=True)
     cv2.imwrite(str(tmp_path / 'src/images/P0007.png'), np.zeros((300, 400, 3), np.uint8))
     dump_dota_labels(str(tmp_path / 'src/labelTxt/P0007.txt'), rboxes_to_polys(BOXES),
                      ['plane', 'ship', 'plane'], [0, 0, 1])
-    main([str(tmp_path / 'src'), str(tmp_path / 'dst'), '--patch-size', '200', '--gap', '100'])
+    proc = subprocess.run([sys.executable, 'tools/dataset_converters/dota_split.py',
+                           str(tmp_path / 'src'), str(tmp_path / 'dst'), '--oriented',
+                           '--patch-size', '200', '--gap', '100'],
+                          cwd=repo, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     assert len(list((tmp_path / 'dst/images').glob('P0007__1__*___*.png'))) == 6
     polys, names, difficult = load_dota_labels(str(tmp_path / 'dst/labelTxt/P0007__1__0___0.txt'))
     assert 'ship' in names and len(polys) == len(names) == len(difficult)
