@@ -1,4 +1,5 @@
-# mmpretrain's runtime (hooks, logging, visualiser) plus the cmid_mm plugin.
-_base_ = 'mmpretrain::_base_/default_runtime.py'
+# The CMID pretraining runtime: ./runtimes/cls_default_runtime.py (mmpretrain's runtime with the
+# cmid_mm plugin) without a best checkpoint, which needs a validation that pretraining has not.
+_base_ = './runtimes/cls_default_runtime.py'
 
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
+default_hooks = dict(checkpoint=dict(save_best=None))

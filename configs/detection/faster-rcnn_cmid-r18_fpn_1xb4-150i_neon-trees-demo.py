@@ -1,7 +1,7 @@
 # CPU demo: Faster R-CNN + FPN from the demo-pretrained CMID ResNet-18 on NEON 10 cm RGB tree crowns
 # (deepforest's labelled crops, cut into 256 px patches by demo/demo_downstream.py).
 # Narrow FPN / RoI head, fewer proposals, 150 iterations.
-_base_ = ['../_base_/models/faster-rcnn_resnet50_fpn.py', 'mmdet::_base_/default_runtime.py']
+_base_ = ['../_base_/models/faster-rcnn_resnet50_fpn.py', '../_base_/runtimes/det_default_runtime.py']
 
 cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
 channels = 64

@@ -1,7 +1,7 @@
 # Faster R-CNN + FPN on DIOR (20 classes, 800x800, horizontal boxes) from a CMID ResNet-50.
 _base_ = [
     '../_base_/models/faster-rcnn_resnet50_fpn.py', 'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py'
+    '../_base_/runtimes/det_default_runtime.py'
 ]
 # A CMID training checkpoint (tools/train.py configs/cmid/...): its `backbone.*` keys are the
 # student backbone. Converted official releases work too (tools/model_converters/).

@@ -3,7 +3,7 @@
 # detections are merged back into scenes by tools/dataset_converters/dota_merge.py.
 _base_ = [
     '../_base_/models/faster-rcnn_resnet50_fpn.py', 'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py'
+    '../_base_/runtimes/det_default_runtime.py'
 ]
 cmid_checkpoint = 'work_dirs/cmid_resnet50_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 model = dict(

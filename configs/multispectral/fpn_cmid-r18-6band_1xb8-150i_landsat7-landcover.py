@@ -3,10 +3,9 @@
 # The AdaptInputBands init also lets an RGB checkpoint (the NEON CMID demo, a zoo model) load into
 # this 6-band backbone: its R, G, B filters go to bands 2, 1, 0 (configs/multispectral/README.md).
 _base_ = [
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py',
+    '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py',
     './_base_/landsat7_6band.py'
 ]
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 
 checkpoint = 'work_dirs/demo_multispectral/cmid_pretrain/iter_100.pth'  # CMID, `backbone.*` keys
 norm_cfg = dict(type='BN', requires_grad=True)

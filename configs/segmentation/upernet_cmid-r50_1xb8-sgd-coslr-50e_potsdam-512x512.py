@@ -3,7 +3,7 @@
 # batch 8 on one GPU, whole-image test. The official run used fp16: add --amp on a GPU.
 _base_ = [
     '../_base_/models/upernet_resnet50.py', '../_base_/datasets/potsdam_512.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/seg_sgd-coslr-50e.py'
+    '../_base_/runtimes/seg_default_runtime.py', '../_base_/schedules/seg_sgd-coslr-50e.py'
 ]
 cmid_checkpoint = 'work_dirs/cmid_resnet50_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 num_classes = 5  # clutter is ignored (255), not a class

@@ -1,7 +1,7 @@
 # UperNet on ISPRS Potsdam (mmseg's dataset config + size check, 512x512 crops) from a CMID ResNet-50.
 _base_ = [
     '../_base_/models/upernet_resnet50.py', '../_base_/datasets/potsdam_6class.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
+    '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
 ]
 # A CMID training checkpoint (tools/train.py configs/cmid/...): its `backbone.*` keys are the
 # student backbone. Converted official releases work too (tools/model_converters/).

@@ -4,7 +4,7 @@
 # tables and norms), drop-path 0.3, and fp32 (the official Swin-B config has no fp16 hook).
 _base_ = [
     '../_base_/models/upernet_swin-base.py', '../_base_/datasets/potsdam_512.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/seg_sgd-coslr-50e.py'
+    '../_base_/runtimes/seg_default_runtime.py', '../_base_/schedules/seg_sgd-coslr-50e.py'
 ]
 cmid_checkpoint = 'work_dirs/cmid_swin-base_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 num_classes = 5

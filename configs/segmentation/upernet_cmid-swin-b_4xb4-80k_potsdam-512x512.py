@@ -2,7 +2,7 @@
 # of mmseg's Swin configs.
 _base_ = [
     '../_base_/models/upernet_swin-base.py', '../_base_/datasets/potsdam_6class.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
+    '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
 ]
 cmid_checkpoint = 'work_dirs/cmid_swin-base_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 crop_size = (512, 512)

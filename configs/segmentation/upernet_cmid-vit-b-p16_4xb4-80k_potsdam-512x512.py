@@ -2,7 +2,7 @@
 # ViT-B/16; AdamW recipe of mmseg's ViT configs.
 _base_ = [
     '../_base_/models/upernet_vit-base-p16.py', '../_base_/datasets/potsdam_6class.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
+    '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
 ]
 cmid_checkpoint = 'work_dirs/cmid_vit-base-p16_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 crop_size = (512, 512)

@@ -2,7 +2,7 @@
 # 512x512 crops, batch 4), plus CheckSameSize: a label map whose size differs from its image is
 # one error naming both files, not a failure deep in the collate. Used by the 80k-iteration
 # mmseg-style configs; the paper protocol (5 classes, clutter ignored) is ./potsdam_512.py.
-# CheckSameSize is cmid_mm's: the model bases (../models/upernet_*.py) import cmid_mm.
+# CheckSameSize is cmid_mm's: ../runtimes/seg_default_runtime.py imports cmid_mm.
 _base_ = 'mmseg::_base_/datasets/potsdam.py'
 
 train_pipeline = [

@@ -2,7 +2,6 @@
 # `backbone.*` (mmdet's ResNet stores the same tensors under other names).
 _base_ = 'mmdet::_base_/models/faster-rcnn_r50_fpn.py'
 
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 model = dict(
     backbone=dict(_delete_=True, type='mmpretrain.ResNet', depth=50, out_indices=(0, 1, 2, 3),
                   frozen_stages=1, norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True))

@@ -3,7 +3,6 @@
 # that a single process (CPU) runs; multi-GPU runs may add `--cfg-options sync_bn=torch`.
 _base_ = 'mmseg::_base_/models/upernet_r50.py'
 
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     pretrained=None,

@@ -3,7 +3,6 @@
 # classification-pretrained Swin. BN instead of SyncBN (single process / CPU).
 _base_ = 'mmseg::_base_/models/upernet_swin.py'
 
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     backbone=dict(_delete_=True, type='mmpretrain.SwinTransformer', arch='base', img_size=512,

@@ -3,7 +3,6 @@
 # (the 224-px position embedding is resized on load). BN instead of SyncBN (single process / CPU).
 _base_ = 'mmseg::_base_/models/upernet_vit-b16_ln_mln.py'
 
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     pretrained=None,

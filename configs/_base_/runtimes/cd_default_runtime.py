@@ -1,6 +1,4 @@
-# mmseg's runtime (default_scope 'mmseg', SegLocalVisualizer) plus the cmid_mm plugin, whose
-# change-detection modules register in mmseg's registries.
-_base_ = 'mmseg::_base_/default_runtime.py'
+# Change detection runs in mmseg's scope: the segmentation runtime, logged by epoch.
+_base_ = './seg_default_runtime.py'
 
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 log_processor = dict(by_epoch=True)

@@ -2,7 +2,6 @@
 # checkpoint's `backbone.*`), le90 boxes; settings of the official CMID detection config
 # (NJU-LHRS/official-CMID Detection/config/CMID-ResNet-50_config.py). The detector is mmdet's
 # TwoStageDetector + StandardRoIHead; the rotated parts are cmid_mm.detection.rotated.
-custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
 model = dict(
     type='TwoStageDetector',
     data_preprocessor=dict(

@@ -1,0 +1,5 @@
+# mmseg's runtime (default_scope 'mmseg', SegLocalVisualizer) plus the cmid_mm plugin, whose
+# segmentation pieces (CheckSameSize, AutoWidthEncoderDecoder, ...) register in mmseg's registries.
+_base_ = 'mmseg::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
