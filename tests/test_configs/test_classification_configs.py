@@ -15,7 +15,7 @@ NAME = re.compile(r'^(?P<init>[a-z0-9-]+)_(?P<backbone>resnet50|swin-base|vit-ba
 DATASET_TYPES = {'ucmerced': 'UCMerced', 'aid': 'AID', 'nwpu': 'NWPURESISC45'}
 BACKBONES = {'resnet50': 'ResNet', 'swin-base': 'SwinTransformer',
              'vit-base-p16': 'VisionTransformer'}
-BASELINE_INITS = {'scratch', 'in1k-sup', 'mocov3', 'mae'}
+BASELINE_INITS = {'random', 'in1k', 'mocov3', 'mae'}
 
 
 def load(name):
@@ -33,7 +33,7 @@ def test_config_set_is_complete():
                     for p in ('adan-coslr-200e', 'linear-sgd-coslr-100e') for d, r in splits}
     baselines = {(m['init'], m['backbone']) for m in parsed if m['init'] != 'cmid'}
     for backbone in BACKBONES:  # random init and ImageNet-supervised for every backbone
-        assert {('scratch', backbone), ('in1k-sup', backbone)} <= baselines
+        assert {('random', backbone), ('in1k', backbone)} <= baselines
     # and other self-supervised methods from mmpretrain's zoo
     assert {('mocov3', 'resnet50'), ('mae', 'vit-base-p16')} <= baselines
 
@@ -81,7 +81,7 @@ def test_baselines_differ_only_in_backbone_init(name):
     cmid_init = cmid['model']['backbone'].pop('init_cfg')
     assert baseline == cmid
     assert baseline_init != cmid_init
-    if name.startswith('scratch'):
+    if name.startswith('random'):
         assert baseline_init is None or all(c['type'] != 'Pretrained' for c in baseline_init)
     else:
         assert baseline_init['type'] == 'Pretrained' and baseline_init['prefix'] == 'backbone.'

@@ -14,8 +14,8 @@ from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/detection/*.py'))
-DIOR_R50 = 'configs/detection/faster-rcnn_cmid-r50_fpn_4xb2-1x_dior.py'
-DOTA_R50 = 'configs/detection/faster-rcnn_cmid-r50_fpn_4xb2-1x_dotav1-hbb-1024.py'
+DIOR_R50 = 'configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dior.py'
+DOTA_R50 = 'configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dotav1-hbb-1024.py'
 
 
 def build_detector(config, **backbone):
@@ -67,7 +67,7 @@ def test_cmid_swin_checkpoint_loads(tmp_path):
         expected = PRETRAIN_MODELS.build(cfg.model.backbone).state_dict()
     path = tmp_path / 'cmid_swin.pth'
     torch.save({'state_dict': {f'backbone.{k}': v for k, v in expected.items()}}, path)
-    model = build_detector(DIOR_R50.replace('cmid-r50', 'cmid-swin-b'),
+    model = build_detector(DIOR_R50.replace('cmid-resnet50', 'cmid-swin-base'),
                            init_cfg=dict(type='Pretrained', checkpoint=str(path),
                                          prefix='backbone.'))
     own = set(model.backbone.state_dict())

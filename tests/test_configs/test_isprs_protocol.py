@@ -21,7 +21,7 @@ from cmid_mm.datasets.transforms import ImageFileError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEG = 'configs/segmentation/'
-PAPER_R50 = SEG + 'upernet_cmid-r50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
+PAPER_R50 = SEG + 'upernet_cmid-resnet50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
 PAPER = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{SEG}*-coslr-50e_*.py'))
 ISPRS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{SEG}*_potsdam-512x512.py') +
                glob.glob(f'{REPO}/{SEG}*_vaihingen-512x512.py'))

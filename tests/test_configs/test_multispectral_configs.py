@@ -17,8 +17,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG_DIR = osp.join(REPO, 'configs', 'multispectral')
 PRETRAIN = 'cmid_resnet18-6band_1xb16-adan-100i_landsat7-demo.py'
 PRETRAIN_RGB = 'cmid_resnet18-6band-rgbinit_1xb16-adan-100i_landsat7-demo.py'
-SEG = ['fpn_cmid-r18-6band_1xb8-150i_landsat7-landcover.py',
-       'fpn_r18-6band-scratch_1xb8-150i_landsat7-landcover.py']
+SEG = ['fpn_cmid-resnet18-6band_1xb8-150i_landsat7-landcover.py',
+       'fpn_resnet18-6band-random_1xb8-150i_landsat7-landcover.py']
 
 
 def make_tile(tmp_path, size):

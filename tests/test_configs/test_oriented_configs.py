@@ -21,7 +21,7 @@ from ..fakes.rotated import random_scene
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/oriented_detection/*.py'))
-DOTA_RANDOM = 'configs/oriented_detection/oriented-rcnn_r50-random_fpn_1xb2-1x_dotav1-1024.py'
+DOTA_RANDOM = 'configs/oriented_detection/oriented-rcnn_resnet50-random_fpn_1xb2-1x_dotav1-1024.py'
 
 
 def test_configs_found():
@@ -44,7 +44,7 @@ def test_config_builds_with_the_paper_settings(config):
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
     assert model.roi_head.bbox_head.num_classes == (20 if 'dior' in config else 15)
-    if 'cmid-r50' in config or 'r50-in1k' in config:
+    if 'cmid-resnet50' in config or 'resnet50-in1k' in config:
         assert cfg.model.backbone.frozen_stages == 1 and cfg.model.backbone.norm_eval
     model.eval()
     with torch.no_grad():

@@ -16,7 +16,7 @@ from mmseg.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/segmentation/*.py'))
-POTSDAM_R50 = 'configs/segmentation/upernet_cmid-r50_4xb4-80k_potsdam-512x512.py'
+POTSDAM_R50 = 'configs/segmentation/upernet_cmid-resnet50_4xb4-80k_potsdam-512x512.py'
 
 
 def build_segmentor(config, **backbone):
@@ -66,9 +66,9 @@ def test_cmid_r50_checkpoint_loads_with_no_missing_key(config, cmid_r50_checkpoi
 
 
 @pytest.mark.parametrize('config,cmid_config,new_keys', [
-    ('upernet_cmid-swin-b_4xb4-80k_potsdam-512x512.py',
+    ('upernet_cmid-swin-base_4xb4-80k_potsdam-512x512.py',
      'cmid_swin-base_4xb64-adan-coslr-400e_millionaid.py', ('norm0.', 'norm1.', 'norm2.')),
-    ('upernet_cmid-vit-b-p16_4xb4-80k_potsdam-512x512.py',
+    ('upernet_cmid-vit-base-p16_4xb4-80k_potsdam-512x512.py',
      'cmid_vit-base-p16_4xb64-adan-coslr-400e_millionaid.py', ()),
 ])
 def test_cmid_transformer_checkpoint_loads(config, cmid_config, new_keys, tmp_path):

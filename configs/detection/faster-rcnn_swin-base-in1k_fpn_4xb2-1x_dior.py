@@ -1,0 +1,6 @@
+# Baseline: the CMID Swin-B Faster R-CNN config with ImageNet-1k supervised weights
+# (mmpretrain zoo).
+_base_ = './faster-rcnn_cmid-swin-base_fpn_4xb2-1x_dior.py'
+
+zoo_checkpoint = 'https://download.openmmlab.com/mmclassification/v0/swin-transformer/swin_base_224_b16x64_300e_imagenet_20210616_190742-93230b0d.pth'  # noqa: E501
+model = dict(backbone=dict(init_cfg=dict(checkpoint=zoo_checkpoint)))

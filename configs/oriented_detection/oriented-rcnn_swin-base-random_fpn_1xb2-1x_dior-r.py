@@ -1,0 +1,4 @@
+# Baseline: a randomly initialised Swin-B (mmpretrain's default initialisation).
+_base_ = './oriented-rcnn_cmid-swin-base_fpn_1xb2-1x_dior-r.py'
+
+model = dict(backbone=dict(init_cfg=None))

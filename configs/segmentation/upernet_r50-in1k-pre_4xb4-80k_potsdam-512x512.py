@@ -1,5 +1,0 @@
-# Baseline: the CMID ResNet-50 UperNet config with ImageNet-1k supervised weights (mmpretrain zoo).
-_base_ = './upernet_cmid-r50_4xb4-80k_potsdam-512x512.py'
-
-zoo_checkpoint = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
-model = dict(backbone=dict(init_cfg=dict(checkpoint=zoo_checkpoint)))
