@@ -1,25 +1,18 @@
-"""tools/analysis/band_stats.py: exact mean/std, percentiles, nodata, config mode, errors."""
-import importlib.util
+"""cmid_mm.datasets.band_statistics (and tools/analysis/band_stats.py over it): exact mean/std,
+percentiles, nodata, config mode, errors."""
 import json
 import os.path as osp
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from cmid_mm.utils import CLIError
+from cmid_mm.datasets import band_stats, band_statistics
 
 from ..fakes.rasters import write_raster
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-@pytest.fixture(scope='module')
-def band_stats():
-    spec = importlib.util.spec_from_file_location(
-        'band_stats', osp.join(REPO, 'tools', 'analysis', 'band_stats.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -44,18 +37,16 @@ def valid_pixels(arrays, bands=(0, 1, 2)):
         :, (a[list(bands)] != 0).all(0).ravel()] for a in arrays], 1).astype(np.float64)
 
 
-def run(band_stats, tmp_path, *args):
-    out = tmp_path / 'stats.json'
-    band_stats.main([*map(str, args), '--out', str(out)])
-    with open(out) as f:
-        return json.load(f)
+def run(*sources, **kwargs):
+    """The statistics as the tool writes them (through JSON)."""
+    return json.loads(json.dumps(band_statistics([str(s) for s in sources], **kwargs)))
 
 
-def test_integer_data_exact(band_stats, uint16_rasters, tmp_path, monkeypatch):
+def test_integer_data_exact(uint16_rasters, tmp_path, monkeypatch):
     folder, arrays = uint16_rasters
     pixels = valid_pixels(arrays)
     monkeypatch.setattr(band_stats, 'STRIP_PIXELS', 100)  # several row strips per raster
-    stats = run(band_stats, tmp_path, folder, '--percentiles', 1, 50, 99)
+    stats = run(folder, percentiles=[1, 50, 99])
     assert stats['num_images'] == 2 and stats['num_pixels'] == pixels.shape[1]
     np.testing.assert_allclose(stats['mean'], pixels.mean(1), rtol=1e-9)
     np.testing.assert_allclose(stats['std'], pixels.std(1), rtol=1e-6)
@@ -68,10 +59,10 @@ def test_integer_data_exact(band_stats, uint16_rasters, tmp_path, monkeypatch):
     assert stats['min'] == list(pixels.min(1)) and stats['max'] == list(pixels.max(1))
 
 
-def test_band_selection_and_divisor(band_stats, uint16_rasters, tmp_path):
+def test_band_selection_and_divisor(uint16_rasters, tmp_path):
     folder, arrays = uint16_rasters
     pixels = valid_pixels(arrays, bands=(2, 0))  # band 2's nodata pixel counts here
-    stats = run(band_stats, tmp_path, folder, '--bands', 3, 1, '--divisor', 10000)
+    stats = run(folder, bands=[3, 1], divisor=10000)
     np.testing.assert_allclose(stats['mean'], pixels.mean(1) / 1e4, rtol=1e-6)
     assert 'reservoir' in stats['percentile_method']  # float data after the divisor
     # fewer pixels than the reservoir: the sample is every pixel, the percentiles exact
@@ -80,18 +71,17 @@ def test_band_selection_and_divisor(band_stats, uint16_rasters, tmp_path):
                                rtol=1e-6)
 
 
-def test_reservoir_estimates_percentiles(band_stats, tmp_path):
+def test_reservoir_estimates_percentiles(tmp_path):
     data = np.random.default_rng(1).random((1, 200, 200)).astype(np.float32)
     write_raster(tmp_path / 'f.tif', data)
-    stats = run(band_stats, tmp_path, tmp_path / 'f.tif', '--reservoir', 4000,
-                '--percentiles', 10, 50, 90)
+    stats = run(tmp_path / 'f.tif', reservoir=4000, percentiles=[10, 50, 90])
     assert '4000 pixels' in stats['percentile_method']
     for q in (10, 50, 90):  # uniform [0, 1): sampling error of 4000 values is ~0.005
         assert abs(stats['percentiles'][str(q)][0] - q / 100) < 0.03
     np.testing.assert_allclose(stats['mean'], [data.mean()], rtol=1e-5)  # mean stays exact
 
 
-def test_config_mode_uses_the_pipeline_loader(band_stats, uint16_rasters, tmp_path):
+def test_config_mode_uses_the_pipeline_loader(uint16_rasters, tmp_path):
     folder, arrays = uint16_rasters
     pixels = valid_pixels(arrays, bands=(1, ))
     cfg = tmp_path / 'cfg.py'
@@ -102,21 +92,41 @@ train_dataloader = dict(dataset=dict(
     pipeline=[dict(type='LoadRSImageFromFile', bands=[2], scale='divisor', divisor=100.),
               dict(type='RandomFlip', prob=1.0)]))
 """)
-    stats = run(band_stats, tmp_path, cfg)
+    stats = run(cfg)
     assert stats['bands'] == 1 and stats['num_images'] == 2
     np.testing.assert_allclose(stats['mean'], [pixels[0].mean() / 100], rtol=1e-6)
 
 
-def test_errors(band_stats, uint16_rasters, tmp_path):
+def test_errors(uint16_rasters, tmp_path):
     folder, _ = uint16_rasters
     (tmp_path / 'empty').mkdir()
-    with pytest.raises(CLIError, match='no image .* found'):
-        run(band_stats, tmp_path, tmp_path / 'empty')
-    with pytest.raises(CLIError, match='no such file or folder: .*missing'):
-        run(band_stats, tmp_path, tmp_path / 'missing')
+    with pytest.raises(FileNotFoundError, match='no image .* found'):
+        run(tmp_path / 'empty')
+    with pytest.raises(FileNotFoundError, match='no such file or folder: .*missing'):
+        run(tmp_path / 'missing')
     write_raster(folder / 'sub' / 'r9_two_bands.tif', np.ones((2, 5, 5), np.uint16))
-    with pytest.raises(CLIError, match=r'r9_two_bands\.tif gives 2 band\(s\) of uint16, but the '
-                                       r'images before it gave 3'):
-        run(band_stats, tmp_path, folder)
-    with pytest.raises(CLIError, match=r'r9_two_bands\.tif has 2 band\(s\), but bands=\[3\]'):
-        run(band_stats, tmp_path, folder, '--bands', 3)
+    with pytest.raises(ValueError, match=r'r9_two_bands\.tif gives 2 band\(s\) of uint16, but the '
+                                         r'images before it gave 3'):
+        run(folder)
+    with pytest.raises(ValueError, match=r'r9_two_bands\.tif has 2 band\(s\), but bands=\[3\]'):
+        run(folder, bands=[3])
+
+
+def test_command_line(uint16_rasters, tmp_path):
+    folder, arrays = uint16_rasters
+
+    def cli(*args):
+        return subprocess.run([sys.executable, 'tools/analysis/band_stats.py', *map(str, args),
+                               '--out', str(tmp_path / 'stats.json')], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+
+    proc = cli(folder, '--bands', 2)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(tmp_path / 'stats.json') as f:
+        assert json.load(f) == run(folder, bands=[2])
+    assert f'written: {tmp_path / "stats.json"}' in proc.stdout
+    assert 'data_preprocessor: mean=[' in proc.stdout
+    proc = cli(tmp_path / 'missing')
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f'error: no such file or folder: {tmp_path / "missing"}']
