@@ -139,7 +139,7 @@ class CMID(BaseSelfSupervisor):
         return nn.ModuleDict({k: getattr(self, k) for k in self._teacher_keys})
 
     @staticmethod
-    def _stack_views(data_samples: List[DataSample], key: str, device) -> torch.Tensor:
+    def stack_views(data_samples: List[DataSample], key: str, device) -> torch.Tensor:
         """Per-sample (2, ...) fields -> (2B, ...) ordered [view1 of all; view2 of all]."""
         stacked = torch.stack([torch.as_tensor(getattr(s, key)) for s in data_samples], dim=1)
         return stacked.flatten(0, 1).to(device)
@@ -158,7 +158,7 @@ class CMID(BaseSelfSupervisor):
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
         images = torch.cat(inputs)  # (2B, C, H, W): [view1; view2]
-        masks = self._stack_views(data_samples, 'mask', images.device)
+        masks = self.stack_views(data_samples, 'mask', images.device)
         student_feat = self.encode_masked(images, masks)
         teacher_feat = self._teacher_features(images)
 
@@ -168,7 +168,7 @@ class CMID(BaseSelfSupervisor):
             losses['loss_global'] = self.global_head.loss(
                 self.global_neck((student_feat, ))[0], keys)
         if self.local_head is not None:
-            boxes = self._stack_views(data_samples, 'crop_boxes', images.device)
+            boxes = self.stack_views(data_samples, 'crop_boxes', images.device)
             student_cells, teacher_cells = self.local_head.matched_cells(
                 student_feat, teacher_feat, boxes, images.shape[-2:])
             losses['loss_local'] = self.local_head.loss(
