@@ -1,4 +1,4 @@
-"""Backbone state-dict conversion shared by ``tools/model_converters/*.py``.
+"""Backbone state-dict conversion (:func:`convert_backbone`) behind ``tools/model_converters/*.py``.
 
 A CMID backbone is an mmpretrain ``ResNet`` / ``SwinTransformer`` / ``VisionTransformer`` (its
 training checkpoint stores the student as ``backbone.*``). Downstream libraries differ:
@@ -251,20 +251,47 @@ def add_prefix(state_dict, prefix):
 
 def save_checkpoint_atomic(obj, path):
     """``torch.save`` through a temporary file and a rename: no half-written file."""
-    from cmid_mm.engine import atomic_write  # the one atomic writer (also used for checkpoints)
+    from .atomic_local_backend import atomic_write  # the one atomic writer (also checkpoints')
     buffer = io.BytesIO()
     torch.save(obj, buffer)
     atomic_write(buffer.getvalue(), path)
 
 
-def write_backbone(converted, arch, args):
-    """Save a converted backbone with the tools' common options (``--layout``, ``--prefix``,
-    ``--source-prefix``, ``out``) and print what was written."""
-    import cmid_mm
-    prefix = default_prefix(arch, args.layout) if args.prefix is None else args.prefix
-    meta = dict(arch=arch, layout=args.layout, prefix=prefix,
-                source=osp.abspath(args.checkpoint), source_prefix=args.source_prefix,
-                cmid_mm_version=cmid_mm.__version__)
-    save_checkpoint_atomic(dict(state_dict=add_prefix(converted, prefix), meta=meta), args.out)
-    print(f'{args.out}: {len(converted)} {arch} backbone tensors, {args.layout} layout, '
-          f"prefix '{prefix}'")
+def add_conversion_args(parser, source_prefix, source_help):
+    """The arguments the backbone converter tools share after their ``checkpoint``: ``out``,
+    ``--layout``, ``--prefix`` and ``--source-prefix`` (default ``source_prefix``)."""
+    parser.add_argument('out', help='output .pth file')
+    parser.add_argument('--layout', choices=LAYOUTS, default='mmpretrain',
+                        help='key layout of the target library backbone (default: mmpretrain)')
+    parser.add_argument('--prefix',
+                        help="prefix added to every output key, e.g. 'backbone.' (default: none, "
+                        "except 'backbone.' for --layout mmdet with Swin, which mmdet's "
+                        'SwinTransformer requires)')
+    parser.add_argument('--source-prefix', default=source_prefix, help=source_help)
+    return parser
+
+
+def convert_backbone(checkpoint, out, layout='mmpretrain', prefix=None,
+                     source_prefix='backbone.', official=False):
+    """Take the backbone under ``source_prefix`` of ``checkpoint`` (a CMID training checkpoint,
+    or with ``official`` an official CMID release), convert it to ``layout``'s keys and save it
+    atomically as ``{'state_dict', 'meta'}`` at ``out``, its keys prefixed by ``prefix`` (None:
+    :func:`default_prefix`). Returns the line the tools print.
+
+    Raises:
+        CheckpointError: a checkpoint that cannot be read or converted, naming file and key.
+    """
+    from ..version import __version__
+    state_dict = load_checkpoint_state_dict(checkpoint)
+    if official:
+        backbone, arch = official_to_mmpretrain(state_dict, source_prefix, checkpoint)
+    else:
+        backbone = strip_prefix(state_dict, source_prefix, checkpoint)
+        arch = detect_arch(backbone, f'{checkpoint} ({source_prefix}*)')
+    converted = mmpretrain_to_layout(backbone, arch, layout)
+    prefix = default_prefix(arch, layout) if prefix is None else prefix
+    meta = dict(arch=arch, layout=layout, prefix=prefix, source=osp.abspath(checkpoint),
+                source_prefix=source_prefix, cmid_mm_version=__version__)
+    save_checkpoint_atomic(dict(state_dict=add_prefix(converted, prefix), meta=meta), out)
+    return (f"{out}: {len(converted)} {arch} backbone tensors, {layout} layout, "
+            f"prefix '{prefix}'")

@@ -205,7 +205,7 @@ def test_config_without_or_with_an_unknown_loader(tmp_path):
 
 # ------------------------------------------------------------------ shipped RGB configs
 RGB_SEG_CONFIG = osp.join(REPO, 'configs', 'segmentation',
-                          'upernet_cmid-r18_1xb8-150i_landsat-landcover-demo.py')
+                          'upernet_cmid-resnet18_1xb8-150i_landsat-landcover-demo.py')
 RGB_CD_CONFIG = osp.join(REPO, 'configs', 'change_detection',
                          'bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py')
 

@@ -1,9 +1,10 @@
-"""tools/model_converters: one CMID checkpoint into mmpretrain / mmseg / mmdet backbones."""
+"""cmid_mm.checkpoint.convert_backbone and tools/model_converters over it: one CMID checkpoint into
+mmpretrain / mmseg / mmdet backbones."""
 import argparse
 import fractions
 import os
 import os.path as osp
-import runpy
+import subprocess
 import sys
 
 import pytest
@@ -19,11 +20,10 @@ from mmseg.models.backbones import ResNet as SegResNet
 from mmseg.models.backbones import SwinTransformer as SegSwin
 from mmseg.models.backbones import VisionTransformer as SegViT
 
-from cmid_mm.checkpoint.convert import official_swin_to_mmpretrain
+from cmid_mm.checkpoint import CheckpointError
+from cmid_mm.checkpoint.convert import convert_backbone, official_swin_to_mmpretrain
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-EXTRACT = osp.join(REPO, 'tools/model_converters/extract_backbone.py')
-OFFICIAL = osp.join(REPO, 'tools/model_converters/cmid_official_to_mm.py')
 SWIN_B = dict(embed_dims=128, depths=(2, 2, 18, 2), num_heads=(4, 8, 16, 32))
 
 ARCHS = {  # CMID pretraining config, classification config, mmpretrain reference of native nets
@@ -47,24 +47,29 @@ NATIVE = {  # the downstream libraries' own backbones, configured like the CMID 
 }
 
 
+def extract(checkpoint, out, **kwargs):
+    """What tools/model_converters/extract_backbone.py does; returns the line it prints."""
+    return convert_backbone(str(checkpoint), str(out), **kwargs)
+
+
+def official(checkpoint, out, **kwargs):
+    """What tools/model_converters/cmid_official_to_mm.py does."""
+    kwargs.setdefault('source_prefix', 'online_encoder.model.')
+    return convert_backbone(str(checkpoint), str(out), official=True, **kwargs)
+
+
+def convert_error(convert, *args, **kwargs):
+    """The one-line message of a conversion that must fail."""
+    with pytest.raises(CheckpointError) as exc:
+        convert(*args, **kwargs)
+    message = str(exc.value)
+    assert '\n' not in message
+    return message
+
+
 def run_tool(tool, *args):
-    """Run a tool script in this process (no interpreter start-up per call)."""
-    argv = sys.argv
-    sys.argv = [tool, *map(str, args)]
-    try:
-        runpy.run_path(tool, run_name='__main__')
-    finally:
-        sys.argv = argv
-
-
-def cli_error(capsys, tool, *args):
-    """The one-line error of a tool that must fail with exit code 2."""
-    with pytest.raises(SystemExit) as exc:
-        run_tool(tool, *args)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith('error: '), err
-    return err[0]
+    return subprocess.run([sys.executable, f'tools/model_converters/{tool}.py', *map(str, args)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
 def load(path):
@@ -109,12 +114,11 @@ def classification_backbone(arch, **init_cfg):
     return MODELS.build(cfg.model.backbone)
 
 
-def test_extract_loads_into_the_classification_backbone(cmid_ckpt, tmp_path, capsys):
+def test_extract_loads_into_the_classification_backbone(cmid_ckpt, tmp_path):
     arch, ckpt, student = cmid_ckpt
     out = tmp_path / 'sub' / 'backbone.pth'
-    run_tool(EXTRACT, ckpt, out)
     assert f'{out}: {len(student)} {arch} backbone tensors, mmpretrain layout' in \
-        capsys.readouterr().out
+        extract(ckpt, out)
     assert os.listdir(out.parent) == ['backbone.pth']  # the temporary file was renamed
     saved = load(out)
     assert saved['meta']['arch'] == arch and saved['meta']['layout'] == 'mmpretrain'
@@ -137,15 +141,15 @@ def test_training_checkpoint_loads_directly_with_prefix(cmid_ckpt):
 
 
 @pytest.mark.parametrize('layout', ['mmseg', 'mmdet'])
-def test_extract_loads_into_native_dense_backbones(cmid_ckpt, layout, tmp_path, capsys):
+def test_extract_loads_into_native_dense_backbones(cmid_ckpt, layout, tmp_path):
     arch, ckpt, student = cmid_ckpt
     out = tmp_path / f'{layout}.pth'
     if (arch, layout) not in NATIVE:  # ViT in mmdet
-        assert 'mmdet has no plain ViT backbone' in cli_error(capsys, EXTRACT, ckpt, out,
-                                                              '--layout', layout)
+        assert 'mmdet has no plain ViT backbone' in convert_error(extract, ckpt, out,
+                                                                  layout=layout)
         assert not out.exists()
         return
-    run_tool(EXTRACT, ckpt, out, '--layout', layout)
+    extract(ckpt, out, layout=layout)
     saved = load(out)['state_dict']
     prefix = 'backbone.' if (arch, layout) == ('swin', 'mmdet') else ''
     assert all(k.startswith(prefix) for k in saved)
@@ -171,7 +175,7 @@ def test_swin_dense_outputs_only_miss_the_unpretrained_stage_norms(cmid_ckpt, tm
     """CMID pretrains Swin with out_indices=(3, ): norm0-2 of a 4-level backbone start fresh."""
     _, ckpt, _ = cmid_ckpt
     out = tmp_path / 'mmseg.pth'
-    run_tool(EXTRACT, ckpt, out, '--layout', 'mmseg')
+    extract(ckpt, out, layout='mmseg')
     result = SegSwin(**SWIN_B, out_indices=(0, 1, 2, 3)).load_state_dict(
         load(out)['state_dict'], strict=False)
     assert not result.unexpected_keys
@@ -183,43 +187,43 @@ def test_swin_dense_outputs_only_miss_the_unpretrained_stage_norms(cmid_ckpt, tm
 def test_extract_prefix_and_teacher_options(cmid_ckpt, tmp_path):
     _, ckpt, student = cmid_ckpt
     out = tmp_path / 'prefixed.pth'
-    run_tool(EXTRACT, ckpt, out, '--prefix', 'backbone.')
+    extract(ckpt, out, prefix='backbone.')
     assert_same_tensors(load(out)['state_dict'], {f'backbone.{k}': v for k, v in student.items()})
-    run_tool(EXTRACT, ckpt, out, '--source-prefix', 'teacher.module.backbone.')
+    extract(ckpt, out, source_prefix='teacher.module.backbone.')
     teacher = load(out)['state_dict']
     assert set(teacher) == set(student)
     assert not torch.equal(teacher['conv1.weight'], student['conv1.weight'])
 
 
-def test_extract_errors(tmp_path, capsys):
+def test_extract_errors(tmp_path):
     missing = tmp_path / 'nope.pth'
-    assert cli_error(capsys, EXTRACT, missing, tmp_path / 'o.pth') == \
-        f'error: checkpoint not found: {missing}'
+    assert convert_error(extract, missing, tmp_path / 'o.pth') == \
+        f'checkpoint not found: {missing}'
 
     official = tmp_path / 'official.pth'
     torch.save({'model': {'online_encoder.model.conv1.weight': torch.zeros(1),
                           'online_projector.0.weight': torch.zeros(1)}}, official)
-    message = cli_error(capsys, EXTRACT, official, tmp_path / 'o.pth')
+    message = convert_error(extract, official, tmp_path / 'o.pth')
     assert f"no key of {official} starts with 'backbone.'" in message
     assert "'online_encoder.', 'online_projector.'" in message
 
     state = {'backbone.layer1.0.conv1.weight': torch.zeros(1)}
     with_args = tmp_path / 'with_args.pth'  # official-style: the argparse Namespace is allowed
     torch.save({'state_dict': state, 'args': argparse.Namespace(lr=1)}, with_args)
-    run_tool(EXTRACT, with_args, tmp_path / 'o.pth')
+    extract(with_args, tmp_path / 'o.pth')
     assert list(load(tmp_path / 'o.pth')['state_dict']) == ['layer1.0.conv1.weight']
 
     unsafe = tmp_path / 'unsafe.pth'  # any other pickled object is refused
     torch.save({'state_dict': state, 'extra': fractions.Fraction(1, 3)}, unsafe)
-    message = cli_error(capsys, EXTRACT, unsafe, tmp_path / 'u.pth')
+    message = convert_error(extract, unsafe, tmp_path / 'u.pth')
     assert f'refused to load {unsafe}: it holds an object this loader does not rebuild ' \
         '(GLOBAL fractions.Fraction); nothing in it was executed' in message
     assert not (tmp_path / 'u.pth').exists()
 
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'not a checkpoint')
-    assert f'{corrupt} is not a PyTorch checkpoint' in cli_error(capsys, EXTRACT, corrupt,
-                                                                tmp_path / 'c.pth')
+    assert f'{corrupt} is not a PyTorch checkpoint' in convert_error(extract, corrupt,
+                                                                    tmp_path / 'c.pth')
 
 
 def official_checkpoint(path, backbone, extra=True):
@@ -242,7 +246,7 @@ def test_official_resnet_from_torchvision_keys(tmp_path):
     official_checkpoint(tmp_path / 'official.pth', tv.state_dict())
     for layout, net in (('mmpretrain', ResNet(depth=50)), ('mmseg', SegResNet(depth=50))):
         out = tmp_path / f'{layout}.pth'
-        run_tool(OFFICIAL, tmp_path / 'official.pth', out, '--layout', layout)
+        official(tmp_path / 'official.pth', out, layout=layout)
         saved = load(out)
         assert saved['meta']['arch'] == 'resnet'
         result = net.load_state_dict(saved['state_dict'], strict=False)
@@ -260,7 +264,7 @@ def test_official_swin_base_from_timm_keys(tmp_path):
     timm_sd = {k: torch.zeros(v.shape, dtype=v.dtype) for k, v in names.items()}
     timm_sd['layers.2.blocks.17.mlp.fc2.weight'].normal_()
     official_checkpoint(tmp_path / 'timm.pth', timm_sd)
-    run_tool(OFFICIAL, tmp_path / 'timm.pth', tmp_path / 'out.pth', '--layout', 'mmdet')
+    official(tmp_path / 'timm.pth', tmp_path / 'out.pth', layout='mmdet')
     saved = load(tmp_path / 'out.pth')
     assert saved['meta']['arch'] == 'swin' and saved['meta']['prefix'] == 'backbone.'
     converted = {k[len('backbone.'):]: v for k, v in saved['state_dict'].items()}
@@ -306,12 +310,35 @@ def test_official_mmcls_style_swin_is_kept(tmp_path):
     """The official CMID code builds an mmcls-0.x Swin: its keys are mmpretrain's already."""
     state = SwinTransformer(arch='tiny').state_dict()
     official_checkpoint(tmp_path / 'official.pth', state)
-    run_tool(OFFICIAL, tmp_path / 'official.pth', tmp_path / 'out.pth')
+    official(tmp_path / 'official.pth', tmp_path / 'out.pth')
     assert_same_tensors(load(tmp_path / 'out.pth')['state_dict'], state)
 
 
-def test_official_unknown_backbone(tmp_path, capsys):
+def test_official_unknown_backbone(tmp_path):
     official_checkpoint(tmp_path / 'vit.pth', VisionTransformer(arch='deit-tiny').state_dict(),
                         extra=False)
-    message = cli_error(capsys, OFFICIAL, tmp_path / 'vit.pth', tmp_path / 'o.pth')
+    message = convert_error(official, tmp_path / 'vit.pth', tmp_path / 'o.pth')
     assert 'neither a ResNet' in message and str(tmp_path / 'vit.pth') in message
+
+
+@pytest.mark.parametrize('cmid_ckpt', ['resnet'], indirect=True)
+def test_command_lines(cmid_ckpt, tmp_path):
+    _, ckpt, student = cmid_ckpt
+    out = tmp_path / 'b.pth'
+    proc = run_tool('extract_backbone', ckpt, out, '--layout', 'mmseg', '--prefix', 'x.')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == (f"{out}: {len(student)} resnet backbone tensors, mmseg "
+                                   "layout, prefix 'x.'")
+    assert_same_tensors(load(out)['state_dict'], {f'x.{k}': v for k, v in student.items()})
+    proc = run_tool('extract_backbone', ckpt, out, '--source-prefix', 'nope.')
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[0].startswith(
+        f"error: no key of {ckpt} starts with 'nope.'")
+    official_checkpoint(tmp_path / 'official.pth', ResNet(depth=18).state_dict())
+    proc = run_tool('cmid_official_to_mm', tmp_path / 'official.pth', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().endswith('resnet backbone tensors, mmpretrain layout, prefix \'\'')
+    proc = run_tool('cmid_official_to_mm', tmp_path / 'nope.pth', out)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f'error: checkpoint not found: {tmp_path / "nope.pth"}']

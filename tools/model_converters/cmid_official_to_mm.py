@@ -9,38 +9,18 @@ mmseg or mmdet backbone layout, as ``tools/model_converters/extract_backbone.py`
 """
 import argparse
 
-import cmid_mm  # noqa: F401  registers the checkpoint safe globals for weights_only loading
-from cmid_mm.utils import CLIError, run_cli
-from cmid_mm.checkpoint.convert import (LAYOUTS, OFFICIAL_PREFIX, CheckpointConvertError,
-                                        load_checkpoint_state_dict, mmpretrain_to_layout,
-                                        official_to_mmpretrain, write_backbone)
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('checkpoint', help='official CMID checkpoint')
-    parser.add_argument('out', help='output .pth file')
-    parser.add_argument('--layout', choices=LAYOUTS, default='mmpretrain',
-                        help='key layout of the target library backbone (default: mmpretrain)')
-    parser.add_argument('--prefix',
-                        help="prefix added to every output key, e.g. 'backbone.' (default: none, "
-                        "except 'backbone.' for --layout mmdet with Swin, which mmdet's "
-                        'SwinTransformer requires)')
-    parser.add_argument('--source-prefix', default=OFFICIAL_PREFIX,
-                        help=f"prefix of the student backbone keys (default: '{OFFICIAL_PREFIX}'; "
-                        "'' for a bare backbone state dict)")
-    return parser.parse_args()
+from cmid_mm.checkpoint.convert import OFFICIAL_PREFIX, add_conversion_args, convert_backbone
+from cmid_mm.utils import run_cli
 
 
 def main():
-    args = parse_args()
-    try:
-        state_dict = load_checkpoint_state_dict(args.checkpoint)
-        backbone, arch = official_to_mmpretrain(state_dict, args.source_prefix, args.checkpoint)
-        converted = mmpretrain_to_layout(backbone, arch, args.layout)
-    except CheckpointConvertError as e:
-        raise CLIError(str(e)) from e
-    write_backbone(converted, arch, args)
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('checkpoint', help='official CMID checkpoint')
+    args = add_conversion_args(
+        parser, OFFICIAL_PREFIX, f"prefix of the student backbone keys (default: "
+        f"'{OFFICIAL_PREFIX}'; '' for a bare backbone state dict)").parse_args()
+    print(convert_backbone(args.checkpoint, args.out, args.layout, args.prefix,
+                           args.source_prefix, official=True))
 
 
 if __name__ == '__main__':

@@ -13,39 +13,18 @@ checkpoint=CKPT, prefix='backbone.')`` in backbones built with mmengine's Pretra
 """
 import argparse
 
-import cmid_mm  # noqa: F401  registers the checkpoint safe globals for weights_only loading
-from cmid_mm.utils import CLIError, run_cli
-from cmid_mm.checkpoint.convert import (LAYOUTS, CheckpointConvertError, detect_arch,
-                                        load_checkpoint_state_dict, mmpretrain_to_layout,
-                                        strip_prefix, write_backbone)
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('checkpoint', help='CMID training checkpoint (tools/train.py output)')
-    parser.add_argument('out', help='output .pth file')
-    parser.add_argument('--layout', choices=LAYOUTS, default='mmpretrain',
-                        help='key layout of the target library backbone (default: mmpretrain)')
-    parser.add_argument('--prefix',
-                        help="prefix added to every output key, e.g. 'backbone.' (default: none, "
-                        "except 'backbone.' for --layout mmdet with Swin, which mmdet's "
-                        'SwinTransformer requires)')
-    parser.add_argument('--source-prefix', default='backbone.',
-                        help="keys to extract (default: 'backbone.', the student; "
-                        "'teacher.module.backbone.' gives the EMA teacher)")
-    return parser.parse_args()
+from cmid_mm.checkpoint.convert import add_conversion_args, convert_backbone
+from cmid_mm.utils import run_cli
 
 
 def main():
-    args = parse_args()
-    try:
-        state_dict = load_checkpoint_state_dict(args.checkpoint)
-        backbone = strip_prefix(state_dict, args.source_prefix, args.checkpoint)
-        arch = detect_arch(backbone, f'{args.checkpoint} ({args.source_prefix}*)')
-        converted = mmpretrain_to_layout(backbone, arch, args.layout)
-    except CheckpointConvertError as e:
-        raise CLIError(str(e)) from e
-    write_backbone(converted, arch, args)
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('checkpoint', help='CMID training checkpoint (tools/train.py output)')
+    args = add_conversion_args(
+        parser, 'backbone.', "keys to extract (default: 'backbone.', the student; "
+        "'teacher.module.backbone.' gives the EMA teacher)").parse_args()
+    print(convert_backbone(args.checkpoint, args.out, args.layout, args.prefix,
+                           args.source_prefix))
 
 
 if __name__ == '__main__':
