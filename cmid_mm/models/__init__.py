@@ -1,4 +1,5 @@
-"""CMID models, registered in mmpretrain's MODELS (segmentors: in mmseg's)."""
+"""CMID models, registered in mmpretrain's MODELS; the segmentor in mmseg's, the N-band detection
+preprocessor in mmdet's, the AdaptInputBands initializer in mmengine's WEIGHT_INITIALIZERS."""
 from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403

@@ -1,5 +1,5 @@
 # CPU demo: CMID on real 10 cm NEON aerial RGB tiles shipped with the `deepforest` PyPI package
-# (tiled into data/neon_demo/ by tools/prepare_demo_data.py). ResNet-18 at 128 px, a few minutes.
+# (tiled into data/neon_demo/ by demo/prepare_demo_data.py). ResNet-18 at 128 px, a few minutes.
 _base_ = './cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py'
 
 model = dict(

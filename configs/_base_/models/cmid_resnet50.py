@@ -1,4 +1,4 @@
-# CMID with a ResNet-50 (paper setting, see shared/CMID_SPEC.md). The 'auto' widths are read from
+# CMID with a ResNet-50 (paper setting, see configs/cmid/README.md). The 'auto' widths are read from
 # the backbone (see CMID's docstring): swapping the backbone is the backbone line alone.
 model = dict(
     type='CMID',

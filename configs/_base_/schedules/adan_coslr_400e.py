@@ -14,5 +14,6 @@ param_scheduler = [
          convert_to_iter_based=True),
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=400)
-# lr above is for 256 images per step; --auto-scale-lr style scaling uses this.
+# lr above is for 256 images per step; with auto_scale_lr.enable=True (--cfg-options) mmengine
+# scales it to the real total batch.
 auto_scale_lr = dict(base_batch_size=256)
