@@ -55,12 +55,17 @@ def make_runner(message_hub):
     return make
 
 
-def test_constant_output_is_flagged(make_runner):
+def one_checked_iteration(make_runner, constant):
+    """Iteration 10 of a runner whose necks give constant (or random) outputs: (runner, stats)."""
     torch.manual_seed(0)
-    runner, hook = make_runner(constant=True), CollapseMonitorHook(interval=10)
+    runner, hook = make_runner(constant=constant), CollapseMonitorHook(interval=10)
     hook.before_train(runner)
     run_iteration(hook, runner)
-    stats = hook.last_stats
+    return runner, hook.last_stats
+
+
+def test_constant_output_is_flagged(make_runner):
+    runner, stats = one_checked_iteration(make_runner, constant=True)
     assert stats['global_std'] == pytest.approx(0, abs=1e-4)
     assert stats['global_erank'] == pytest.approx(1, abs=1e-3)
     assert stats['local_std'] == pytest.approx(0, abs=1e-4)
@@ -71,11 +76,7 @@ def test_constant_output_is_flagged(make_runner):
 
 
 def test_random_features_are_not_flagged(make_runner):
-    torch.manual_seed(0)
-    runner, hook = make_runner(constant=False), CollapseMonitorHook(interval=10)
-    hook.before_train(runner)
-    run_iteration(hook, runner)
-    stats = hook.last_stats
+    runner, stats = one_checked_iteration(make_runner, constant=False)
     assert runner.logger.warnings == []
     assert 0.9 < stats['global_std'] < 1.1  # uniform spread on the sphere: about 1
     assert stats['global_erank'] > 0.8 * 32  # 32 random vectors span about 32 directions

@@ -6,10 +6,9 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from mmengine.config import Config
 from mmengine.runner import Runner
 
-DEMO = 'configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py'
+from .tiny_cmid import tiny_demo_config
 
 
 def write_images(folder, n, seed, colour=None):
@@ -40,16 +39,7 @@ def trained(tmp_path_factory):
                      pipeline=[dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64)),
                                dict(type='PackInputs')]))
 
-    cfg = Config.fromfile(DEMO)
-    cfg.merge_from_dict({
-        'model.backbone.stem_channels': 8, 'model.backbone.base_channels': 8,
-        'model.global_neck.in_channels': 64, 'model.global_neck.hid_channels': 32,
-        'model.global_neck.out_channels': 16,
-        'model.global_head.queue_len': 16, 'model.global_head.feat_dim': 16,
-        'model.local_neck.in_channels': 64, 'model.local_neck.hid_channels': 32,
-        'model.local_neck.bottleneck_channels': 16, 'model.local_neck.out_channels': 32,
-        'model.local_head.out_channels': 32, 'model.local_head.num_pairs': 2,
-        'model.decoder.in_channels': 64,
+    cfg = tiny_demo_config(**{
         'train_dataloader.batch_size': 4, 'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
         'train_dataloader.dataset.data_root': str(root / 'unlabeled'),
