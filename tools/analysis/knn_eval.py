@@ -14,20 +14,16 @@ checkpoint embeds is never evaluated. With --zoo and no CHECKPOINT the zoo weigh
 Features: the backbone's last stage, global-average-pooled, with the normalisation the model was
 trained with (its data_preprocessor). kNN: cosine similarity of L2-normalised features, ``k``
 neighbours weighted by ``exp(sim / T)`` (Wu et al. 2018 / DINO; defaults k=20, T=0.07). Probe:
-L2-regularised multinomial logistic regression (L-BFGS) on the standardised bank features.
+L2-regularised multinomial logistic regression (L-BFGS) on the standardised bank features
+(:func:`cmid_mm.evaluation.frozen_checkpoint.evaluate_checkpoint`).
 """
 import argparse
 import json
 import os
 import os.path as osp
 
-import cmid_mm  # noqa: F401  registers modules and checkpoint safe globals
-import torch
-from cmid_mm.evaluation import build_eval_backbone, normalizer_from
-from cmid_mm.evaluation.frozen_eval import build_labelled_loader, evaluate_frozen
-from cmid_mm.utils import CLIError, load_config, run_cli
-from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
+from cmid_mm.evaluation.frozen_checkpoint import evaluate_checkpoint
+from cmid_mm.utils import run_cli
 
 
 def parse_args():
@@ -52,56 +48,15 @@ def parse_args():
     return parser.parse_args()
 
 
-def split_loader_cfg(cfg, split, path):
-    key = f'{split}_dataloader'
-    if cfg.get(key) is None and split == 'val' and cfg.get('test_dataloader') is not None:
-        key = 'test_dataloader'
-    if cfg.get(key) is None or 'dataset' not in cfg[key]:
-        raise CLIError(f'{path} has no {key} with a dataset (needed for the {split} split)')
-    return cfg[key]
-
-
 def main():
     args = parse_args()
-    if args.checkpoint is None and args.zoo is None and not args.random_init:
-        raise CLIError('give a CHECKPOINT (or --zoo NAME for the zoo weights, or --random-init '
-                       'with --model-config)')
-    if args.checkpoint and '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
-        raise CLIError(f'checkpoint file not found: {args.checkpoint}')
-    if args.k < 1 or args.temperature <= 0:
-        raise CLIError(f'--k {args.k} must be >= 1 and --temperature {args.temperature} > 0')
-    data_cfg = load_config(args.data_config)
-    init_default_scope(data_cfg.get('default_scope', 'mmpretrain'))
-    bank_cfg = split_loader_cfg(data_cfg, args.bank_split, args.data_config)
-    query_cfg = split_loader_cfg(data_cfg, args.query_split, args.data_config)
-
-    # A current logger at WARNING keeps init_weights' per-parameter report out of the output.
-    MMLogger.get_instance('knn_eval', log_level='WARNING')
-    torch.manual_seed(args.seed)
-    try:
-        backbone, preprocessor_cfg, desc = build_eval_backbone(
-            args.checkpoint, args.model_config, args.zoo, args.random_init)
-        bank = build_labelled_loader(bank_cfg, args.batch_size)
-        query = build_labelled_loader(query_cfg, args.batch_size)
-    except (ValueError, FileNotFoundError, KeyError) as e:
-        raise CLIError(str(e).strip('"\'')) from e
-    if len(bank.dataset) < args.k:
-        raise CLIError(f'--k {args.k} is larger than the memory bank ({len(bank.dataset)} '
-                       f'{args.bank_split} samples of {args.data_config}); give --k <= '
-                       f'{len(bank.dataset)}')
-    if preprocessor_cfg is None:
-        preprocessor_cfg = data_cfg.get('data_preprocessor')
-        origin = 'the weights' if args.model_config is None and args.zoo is None else \
-            'the model config, which has no data_preprocessor'
-        print(f'note: architecture from {origin}; normalising with '
-              + ('the data config\'s data_preprocessor' if preprocessor_cfg else
-                 'ImageNet mean / std') + ' (give --model-config for the training one)')
-    backbone.to(args.device)
-    result = evaluate_frozen(backbone, normalizer_from(preprocessor_cfg), bank, query, args.k,
-                             args.temperature, not args.no_probe, args.probe_wd)
-    result.update(backbone=desc, data_config=args.data_config)
-
-    print(f'backbone: {desc}')
+    result = evaluate_checkpoint(
+        args.data_config, args.checkpoint, args.model_config, args.zoo, args.random_init,
+        args.k, args.temperature, not args.no_probe, args.probe_wd, args.bank_split,
+        args.query_split, args.batch_size, args.device, args.seed)
+    if result['normalization']:
+        print(f"note: {result['normalization']}")
+    print(f"backbone: {result['backbone']}")
     print(f'data: {args.data_config}: bank {result["num_bank"]} ({args.bank_split}), '
           f'queries {result["num_query"]} ({args.query_split}), {result["num_classes"]} classes, '
           f'feature dim {result["feat_dim"]}')
@@ -117,4 +72,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run_cli(main, user_errors=(ValueError, FileNotFoundError, KeyError))
