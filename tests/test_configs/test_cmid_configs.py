@@ -1,5 +1,6 @@
 """The paper configs: official settings, and tools/train.py (ResNet-50, Swin-B, ViT-B) for 2
 iterations on tiny data."""
+import glob
 import os.path as osp
 import subprocess
 
@@ -85,6 +86,21 @@ def test_paper_configs_use_the_official_settings(config):
     assert out['mask'].reshape(2, -1).sum(1).tolist() == [30, 30]  # ceil(0.6 * 49)
     paramwise = cfg.optim_wrapper.paramwise_cfg
     assert paramwise.norm_decay_mult == paramwise.bias_decay_mult == 0.
+
+
+@pytest.mark.parametrize('config', sorted(glob.glob('configs/cmid/cmid*.py')))
+def test_the_teacher_temperature_warms_up_exactly_where_there_is_a_local_head(config):
+    cfg = Config.fromfile(config)
+    hook = cfg.default_hooks.get('teacher_temp')
+    if cfg.model.get('local_head') is None:
+        assert hook is None
+        return
+    assert hook.type == 'TeacherTempWarmupHook' and hook.warmup_teacher_temp == 0.04
+    assert cfg.model.local_head.teacher_temp == 0.07
+    if cfg.train_cfg.type == 'IterBasedTrainLoop':
+        assert hook.get('warmup_iters')
+    else:
+        assert hook.warmup_epochs == 50 and hook.get('warmup_iters') is None  # official
 
 
 def test_paper_configs_refuse_images_smaller_than_the_crop():
