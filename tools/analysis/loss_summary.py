@@ -2,23 +2,17 @@
 
     python tools/analysis/loss_summary.py WORK_DIR [--window 3]
 
-Reads the newest ``WORK_DIR/<timestamp>/vis_data/scalars.json`` and prints, for every logged loss,
-the mean of the first and last ``window`` log entries and the relative change.
+Reads the newest ``WORK_DIR/<timestamp>/vis_data/scalars.json`` (mmpretrain's ``load_json_log``)
+and prints, for every logged loss, the mean of the first and last ``window`` log entries and the
+relative change.
 """
 import argparse
 import glob
-import json
 import os.path as osp
-import sys
 
+from mmpretrain.utils import load_json_log
 
-def read_scalars(work_dir):
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not logs:
-        sys.exit(f'error: no scalars.json under {work_dir}/*/vis_data/ (did training run?)')
-    with open(logs[-1]) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    return logs[-1], [r for r in rows if 'loss' in r]
+from cmid_mm.utils import CLIError, run_cli
 
 
 def main():
@@ -26,12 +20,15 @@ def main():
     parser.add_argument('work_dir')
     parser.add_argument('--window', type=int, default=3)
     args = parser.parse_args()
-    path, rows = read_scalars(args.work_dir)
+    logs = sorted(glob.glob(osp.join(args.work_dir, '*', 'vis_data', 'scalars.json')))
+    if not logs:
+        raise CLIError(f'no scalars.json under {args.work_dir}/*/vis_data/ (did training run?)')
+    rows = [r for r in load_json_log(logs[-1])['train'] if 'loss' in r]
     if len(rows) < 2:
-        sys.exit(f'error: fewer than 2 loss entries in {path}')
+        raise CLIError(f'fewer than 2 loss entries in {logs[-1]}')
     w = min(args.window, len(rows) // 2)
     keys = sorted(k for k in rows[0] if k.startswith('loss'))
-    print(f'losses from {path} (iter {rows[0]["iter"]}..{rows[-1]["iter"]}, '
+    print(f'losses from {logs[-1]} (iter {rows[0]["iter"]}..{rows[-1]["iter"]}, '
           f'mean of {w} log entries)')
     print(f'| {"term":<12} | {"start":>8} | {"end":>8} | {"change":>8} |')
     print(f'|{"-" * 14}|{"-" * 10}|{"-" * 10}|{"-" * 10}|')
@@ -42,4 +39,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

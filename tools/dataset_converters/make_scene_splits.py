@@ -11,7 +11,7 @@ files on every machine.
 import argparse
 
 from cmid_mm.datasets.scene_classification import SCENE_DATASETS, make_scene_splits
-from cmid_mm.utils import CLIError, run_cli
+from cmid_mm.utils import run_cli
 
 
 def parse_args():
@@ -27,14 +27,11 @@ def parse_args():
 
 def main():
     args = parse_args()
-    try:
-        summary = make_scene_splits(args.dataset, args.data_root, args.ratios, args.seed)
-    except (FileNotFoundError, ValueError) as e:
-        raise CLIError(str(e)) from e
+    summary = make_scene_splits(args.dataset, args.data_root, args.ratios, args.seed)
     print('| ratio | train | test | files |\n|---|---|---|---|')
     for ratio, s in summary.items():
         print(f"| {ratio} | {s['train']} | {s['test']} | {' '.join(s['files'])} |")
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run_cli(main, user_errors=(FileNotFoundError, ValueError))
