@@ -25,7 +25,7 @@ class CMIDTwoViews(BaseTransform):
       ``mask_count_rounding='round'`` gives 29). The model fills masked blocks with the image mean.
     - ``crop_boxes``: (2, 6) float32 ``(top, left, height, width, hflip, vflip)`` of each view in
       original-image pixels. The model turns them into the original-image positions of the cells
-      of whatever feature map its backbone gives (``CMIDLocalHead.cell_centers``), so the pipeline
+      of whatever feature map its backbone gives (``CMIDLocalHead.matched_cells``), so the pipeline
       does not depend on the backbone's stride.
 
     Args:

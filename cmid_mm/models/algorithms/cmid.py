@@ -171,8 +171,8 @@ class CMID(BaseSelfSupervisor):
             boxes = self.stack_views(data_samples, 'crop_boxes', images.device)
             student_cells, teacher_cells = self.local_head.matched_cells(
                 student_feat, teacher_feat, boxes, images.shape[-2:])
-            losses['loss_local'] = self.local_head.loss(
-                self.local_neck(student_cells), self._run_teacher('local_neck', teacher_cells))
+            targets = self._run_teacher('local_neck', teacher_cells)
+            losses['loss_local'] = self.local_head.loss(self.local_neck(student_cells), targets)
         if self.rec_head is not None:
             losses['loss_rec'] = self.rec_head.loss(self.decoder(student_feat), images, masks)
         return losses
