@@ -5,11 +5,6 @@ _base_ = [
     '../_base_/models/upernet_resnet50.py', '../_base_/datasets/potsdam_512.py',
     '../_base_/runtimes/seg_default_runtime.py', '../_base_/schedules/seg_sgd-coslr-50e.py'
 ]
-cmid_checkpoint = 'work_dirs/cmid_resnet50_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 num_classes = 5  # clutter is ignored (255), not a class
-model = dict(
-    data_preprocessor=dict(size=(512, 512)),
-    backbone=dict(
-        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
-    decode_head=dict(num_classes=num_classes),
-    auxiliary_head=dict(num_classes=num_classes))
+model = dict(data_preprocessor=dict(size=(512, 512)), decode_head=dict(num_classes=num_classes),
+             auxiliary_head=dict(num_classes=num_classes))

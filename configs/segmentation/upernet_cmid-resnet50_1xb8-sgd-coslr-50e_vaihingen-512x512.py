@@ -1,8 +1,9 @@
-# The CMID paper's Vaihingen protocol: the Potsdam sibling on ISPRS Vaihingen (official README:
-# "only the dataset name and path need to be changed"); clutter ignored, 5-class mIoU.
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
 _base_ = './upernet_cmid-resnet50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
 
-vaihingen = dict(type='ISPRSDataset', data_root='data/vaihingen')
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
 train_dataloader = dict(dataset=vaihingen)
 val_dataloader = dict(dataset=vaihingen)
 test_dataloader = val_dataloader

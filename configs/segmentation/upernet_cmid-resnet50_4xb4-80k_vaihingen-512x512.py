@@ -1,15 +1,9 @@
-# UperNet on ISPRS Vaihingen (mmseg's dataset config + size check, 512x512 crops) from a CMID ResNet-50.
-_base_ = [
-    '../_base_/models/upernet_resnet50.py', '../_base_/datasets/vaihingen_6class.py',
-    '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
-]
-# A CMID training checkpoint (tools/train.py configs/cmid/...): its `backbone.*` keys are the
-# student backbone. Converted official releases work too (tools/model_converters/).
-cmid_checkpoint = 'work_dirs/cmid_resnet50_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
-crop_size = (512, 512)
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    backbone=dict(
-        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
-    decode_head=dict(num_classes=6),
-    auxiliary_head=dict(num_classes=6))
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
+_base_ = './upernet_cmid-resnet50_4xb4-80k_potsdam-512x512.py'
+
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=vaihingen)
+val_dataloader = dict(dataset=vaihingen)
+test_dataloader = val_dataloader

@@ -6,18 +6,9 @@ _base_ = [
     '../_base_/models/upernet_swin-base.py', '../_base_/datasets/potsdam_512.py',
     '../_base_/runtimes/seg_default_runtime.py', '../_base_/schedules/seg_sgd-coslr-50e.py'
 ]
-cmid_checkpoint = 'work_dirs/cmid_swin-base_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 num_classes = 5
-model = dict(
-    data_preprocessor=dict(size=(512, 512)),
-    backbone=dict(
-        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
-    decode_head=dict(num_classes=num_classes),
-    auxiliary_head=dict(num_classes=num_classes))
+model = dict(data_preprocessor=dict(size=(512, 512)), decode_head=dict(num_classes=num_classes),
+             auxiliary_head=dict(num_classes=num_classes))
 optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(
-        custom_keys=dict(
-            absolute_pos_embed=dict(decay_mult=0.),
-            relative_position_bias_table=dict(decay_mult=0.),
-            norm=dict(decay_mult=0.))))
+    paramwise_cfg=_base_.swin_paramwise_cfg)

@@ -1,27 +1,16 @@
-# UperNet + MultiLevelNeck on ISPRS Potsdam (mmseg's dataset config + size check, 512x512 crops) from a CMID
-# ViT-B/16; AdamW recipe of mmseg's ViT configs.
+# UperNet + MultiLevelNeck on ISPRS Potsdam (mmseg's dataset config + size check, 512x512 crops)
+# from a CMID ViT-B/16; AdamW recipe of mmseg's ViT configs.
 _base_ = [
     '../_base_/models/upernet_vit-base-p16.py', '../_base_/datasets/potsdam_6class.py',
-    '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
+    '../_base_/runtimes/seg_default_runtime.py', '../_base_/schedules/seg_adamw-poly-80k.py'
 ]
-cmid_checkpoint = 'work_dirs/cmid_vit-base-p16_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 crop_size = (512, 512)
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    backbone=dict(
-        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
-    decode_head=dict(num_classes=6),
-    auxiliary_head=dict(num_classes=6))
+model = dict(data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=6),
+             auxiliary_head=dict(num_classes=6))
+# no weight decay on position / class embeddings and norms (mmpretrain's ViT names its norms
+# ln1 / ln2 / pre_norm)
 optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01),
-    # mmpretrain's ViT names its norms ln1 / ln2 / pre_norm
     paramwise_cfg=dict(
         custom_keys=dict(
             pos_embed=dict(decay_mult=0.), cls_token=dict(decay_mult=0.),
             norm=dict(decay_mult=0.), ln=dict(decay_mult=0.))))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=80000, by_epoch=False),
-]

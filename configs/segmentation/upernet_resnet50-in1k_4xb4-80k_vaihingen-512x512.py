@@ -1,5 +1,9 @@
-# Baseline: the CMID ResNet-50 UperNet config with ImageNet-1k supervised weights (mmpretrain zoo).
-_base_ = './upernet_cmid-resnet50_4xb4-80k_vaihingen-512x512.py'
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
+_base_ = './upernet_resnet50-in1k_4xb4-80k_potsdam-512x512.py'
 
-zoo_checkpoint = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
-model = dict(backbone=dict(init_cfg=dict(checkpoint=zoo_checkpoint)))
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=vaihingen)
+val_dataloader = dict(dataset=vaihingen)
+test_dataloader = val_dataloader

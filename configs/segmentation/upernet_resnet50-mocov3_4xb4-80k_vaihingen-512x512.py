@@ -1,6 +1,9 @@
-# Baseline: the CMID ResNet-50 UperNet config with MoCo v3 ImageNet-1k 800e weights
-# (mmpretrain zoo).
-_base_ = './upernet_cmid-resnet50_4xb4-80k_vaihingen-512x512.py'
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
+_base_ = './upernet_resnet50-mocov3_4xb4-80k_potsdam-512x512.py'
 
-zoo_checkpoint = 'https://download.openmmlab.com/mmselfsup/1.x/mocov3/mocov3_resnet50_8xb512-amp-coslr-800e_in1k/mocov3_resnet50_8xb512-amp-coslr-800e_in1k_20220927-e043f51a.pth'  # noqa: E501
-model = dict(backbone=dict(init_cfg=dict(checkpoint=zoo_checkpoint)))
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=vaihingen)
+val_dataloader = dict(dataset=vaihingen)
+test_dataloader = val_dataloader

@@ -1,8 +1,9 @@
-# Baseline: the CMID ResNet-50 paper-protocol config with a randomly initialised backbone.
-_base_ = './upernet_cmid-resnet50_1xb8-sgd-coslr-50e_vaihingen-512x512.py'
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
+_base_ = './upernet_resnet50-random_1xb8-sgd-coslr-50e_potsdam-512x512.py'
 
-model = dict(
-    backbone=dict(init_cfg=[
-        dict(type='Kaiming', layer=['Conv2d']),
-        dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
-    ]))
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=vaihingen)
+val_dataloader = dict(dataset=vaihingen)
+test_dataloader = val_dataloader

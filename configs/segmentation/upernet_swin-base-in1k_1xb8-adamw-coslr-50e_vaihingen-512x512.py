@@ -1,6 +1,9 @@
-# Baseline: the CMID Swin-B paper-protocol config with ImageNet-1k supervised weights
-# (mmpretrain zoo).
-_base_ = './upernet_cmid-swin-base_1xb8-adamw-coslr-50e_vaihingen-512x512.py'
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
+_base_ = './upernet_swin-base-in1k_1xb8-adamw-coslr-50e_potsdam-512x512.py'
 
-zoo_checkpoint = 'https://download.openmmlab.com/mmclassification/v0/swin-transformer/swin_base_224_b16x64_300e_imagenet_20210616_190742-93230b0d.pth'  # noqa: E501
-model = dict(backbone=dict(init_cfg=dict(checkpoint=zoo_checkpoint)))
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=vaihingen)
+val_dataloader = dict(dataset=vaihingen)
+test_dataloader = val_dataloader

@@ -1,5 +1,9 @@
-# Baseline: the CMID ViT-B/16 UperNet config with MAE ImageNet-1k 1600e weights (mmpretrain zoo).
-_base_ = './upernet_cmid-vit-base-p16_4xb4-80k_vaihingen-512x512.py'
+# The Potsdam sibling on ISPRS Vaihingen: only the dataset type and folder change (official
+# CMID README); the loaders equal ../_base_/datasets/vaihingen_*.py's.
+_base_ = './upernet_vit-base-p16-mae_4xb4-80k_potsdam-512x512.py'
 
-zoo_checkpoint = 'https://download.openmmlab.com/mmselfsup/1.x/mae/mae_vit-base-p16_8xb512-fp16-coslr-1600e_in1k/mae_vit-base-p16_8xb512-fp16-coslr-1600e_in1k_20220825-f7569ca2.pth'  # noqa: E501
-model = dict(backbone=dict(init_cfg=dict(checkpoint=zoo_checkpoint)))
+dataset_type, data_root = 'ISPRSDataset', 'data/vaihingen'
+vaihingen = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=vaihingen)
+val_dataloader = dict(dataset=vaihingen)
+test_dataloader = val_dataloader
