@@ -1,11 +1,5 @@
-# Baseline: a randomly initialised ResNet-50 (all stages trained, BN statistics updated).
-_base_ = './oriented-rcnn_cmid-resnet50_fpn_1xb2-1x_dotav1-1024.py'
+# Baseline: oriented-rcnn_cmid-resnet50_fpn_1xb2-1x_dotav1-1024.py with a randomly initialised backbone (all stages trained, BN
+# statistics updated: there is nothing pretrained to freeze).
+_base_ = ['./oriented-rcnn_cmid-resnet50_fpn_1xb2-1x_dotav1-1024.py', '../_base_/models/random_init.py']
 
-model = dict(
-    backbone=dict(
-        frozen_stages=-1,
-        norm_eval=False,
-        init_cfg=[
-            dict(type='Kaiming', layer=['Conv2d']),
-            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
-        ]))
+model = dict(backbone=dict(frozen_stages=-1, norm_eval=False, init_cfg=_base_.random_init))

@@ -2,6 +2,8 @@
 # checkpoint's `backbone.*`), le90 boxes; settings of the official CMID detection config
 # (NJU-LHRS/official-CMID Detection/config/CMID-ResNet-50_config.py). The detector is mmdet's
 # TwoStageDetector + StandardRoIHead; the rotated parts are cmid_mm.detection.rotated.
+# Initialised from a CMID ResNet-50 training checkpoint.
+cmid_checkpoint = 'work_dirs/cmid_resnet50_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
 model = dict(
     type='TwoStageDetector',
     data_preprocessor=dict(
@@ -16,7 +18,8 @@ model = dict(
         out_indices=(0, 1, 2, 3),
         frozen_stages=1,
         norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True),
+        norm_eval=True,
+        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
     neck=dict(type='FPN', in_channels=[256, 512, 1024, 2048], out_channels=256, num_outs=5),
     rpn_head=dict(
         type='OrientedRPNHead',

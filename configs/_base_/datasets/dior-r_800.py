@@ -1,0 +1,36 @@
+# DIOR-R: DIOR's 800x800 images with oriented boxes (20 classes); the loaders of ./dior_800.py,
+# trained on train + val and evaluated on test (DOTA devkit's 11-point AP).
+_base_ = './dior_800.py'
+
+dataset_type = 'DIORRDataset'
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadRotatedAnnotations', with_bbox=True),
+    dict(type='RotatedResize', scale=(800, 800), keep_ratio=True),
+    dict(type='RotatedRandomFlip', prob=[0.25, 0.25, 0.25],
+         direction=['horizontal', 'vertical', 'diagonal']),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RotatedResize', scale=(800, 800), keep_ratio=True),
+    dict(type='LoadRotatedAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+train_dataloader = dict(
+    batch_sampler=None,
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        datasets=[
+            dict(type=dataset_type, data_root={{_base_.data_root}},
+                 ann_file=f'ImageSets/Main/{split}.txt', img_subdir='JPEGImages-trainval',
+                 filter_cfg=dict(filter_empty_gt=True), pipeline=train_pipeline)
+            for split in ('train', 'val')
+        ]))
+val_dataloader = dict(dataset=dict(type=dataset_type, ann_file='ImageSets/Main/test.txt',
+                                   img_subdir='JPEGImages-test', pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(_delete_=True, type='DOTAMetric', eval_mode='11points')
+test_evaluator = val_evaluator

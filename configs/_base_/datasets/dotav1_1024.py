@@ -1,0 +1,33 @@
+# DOTA v1.0 oriented boxes on 1024 px patches with a 200 px overlap (single scale), split by
+# cmid_mm.detection.rotated.split_scene_rotated: the loaders of ./dotav1-hbb_1024.py with rotated
+# boxes, trained on trainval. Flips h / v / diagonal 0.25 each (the paper's).
+_base_ = './dotav1-hbb_1024.py'
+
+dataset_type = 'DOTADataset'
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadRotatedAnnotations', with_bbox=True),
+    dict(type='RotatedResize', scale=(1024, 1024), keep_ratio=True),
+    dict(type='RotatedRandomFlip', prob=[0.25, 0.25, 0.25],
+         direction=['horizontal', 'vertical', 'diagonal']),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RotatedResize', scale=(1024, 1024), keep_ratio=True),
+    dict(type='LoadRotatedAnnotations', with_bbox=True),  # after Resize: gts in image pixels
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+train_dataloader = dict(
+    batch_sampler=None,
+    dataset=dict(type=dataset_type, ann_file='trainval/labelTxt/',
+                 data_prefix=dict(img_path='trainval/images/'), pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))
+# test patches are merged into scenes (rotated NMS 0.1) into the server's Task1_<class>.txt files
+test_dataloader = dict(dataset=dict(
+    type=dataset_type,
+    pipeline=[t for t in test_pipeline if t['type'] != 'LoadRotatedAnnotations']))
+val_evaluator = dict(_delete_=True, type='DOTAMetric', eval_mode='11points')  # patch-level AP
+test_evaluator = dict(_delete_=True, type='DOTAMetric', format_only=True, merge_patches=True,
+                      outfile_prefix='work_dirs/dotav1_task1')
