@@ -128,6 +128,26 @@ def split_scene(image: np.ndarray, polys: np.ndarray, labels: Sequence[str],
                         [labels[i] for i in keep], difficult[keep])
 
 
+def patch_detections_to_scenes(
+        detections: Dict[str, Tuple[np.ndarray, np.ndarray, np.ndarray]],
+        box_dim: int = 4) -> Dict[str, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Patch detections ``name -> (bboxes, scores, labels)`` in patch pixels, grouped by scene in
+    scene pixels (the patch origin added, the rate undone). ``box_dim``: 4 for ``x1 y1 x2 y2``
+    boxes, 5 for ``le90`` rotated boxes ``cx cy w h angle``."""
+    corners = 2 if box_dim == 4 else 1  # the points that move with the patch origin
+    per_scene: Dict[str, List[Tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for name, (bboxes, scores, labels) in detections.items():
+        scene, rate, x, y = parse_patch_name(name)
+        bboxes = np.asarray(bboxes, np.float32).reshape(-1, box_dim).copy()
+        bboxes[:, :2 * corners] += np.float32([x, y] * corners)
+        bboxes[:, :4] /= np.float32(rate)
+        per_scene.setdefault(scene, []).append(
+            (bboxes, np.asarray(scores, np.float32).reshape(-1),
+             np.asarray(labels, np.int64).reshape(-1)))
+    return {scene: tuple(np.concatenate(p) for p in zip(*parts))
+            for scene, parts in per_scene.items()}
+
+
 def merge_patch_detections(
         detections: Dict[str, Tuple[np.ndarray, np.ndarray, np.ndarray]],
         iou_thr: float = 0.1) -> Dict[str, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -142,17 +162,8 @@ def merge_patch_detections(
         dict: scene name -> ``(bboxes, scores, labels)`` in original scene pixels, sorted by
         decreasing score.
     """
-    per_scene: Dict[str, List[Tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    for name, (bboxes, scores, labels) in detections.items():
-        scene, rate, x, y = parse_patch_name(name)
-        offset = np.array([x, y, x, y], np.float32)
-        bboxes = (np.asarray(bboxes, np.float32).reshape(-1, 4) + offset) / np.float32(rate)
-        per_scene.setdefault(scene, []).append(
-            (bboxes, np.asarray(scores, np.float32).reshape(-1),
-             np.asarray(labels, np.int64).reshape(-1)))
     merged = {}
-    for scene, parts in per_scene.items():
-        bboxes, scores, labels = (np.concatenate(p) for p in zip(*parts))
+    for scene, (bboxes, scores, labels) in patch_detections_to_scenes(detections, 4).items():
         if len(bboxes) == 0:
             merged[scene] = (bboxes, scores, labels)
             continue

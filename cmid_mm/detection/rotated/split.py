@@ -12,12 +12,12 @@ Command line (patches of every scene, empty ones included)::
     python tools/dataset_converters/dota_split.py data/DOTA/train data/DOTA-split-1024/train \
         --oriented --patch-size 1024 --gap 200
 """
-from typing import Dict, Iterator, List, Sequence, Tuple
+from typing import Dict, Iterator, Sequence, Tuple
 
 import numpy as np
 import torch
 
-from ..dota_split import Patch, objects_in_window, parse_patch_name, split_scene
+from ..dota_split import Patch, objects_in_window, patch_detections_to_scenes, split_scene
 from .boxes import batched_rotated_nms
 
 
@@ -45,18 +45,8 @@ def merge_rotated_patch_detections(
     """Patch detections ``name -> (bboxes (N, 5) le90, scores, labels)`` in patch pixels ->
     ``scene -> (bboxes, scores, labels)`` in scene pixels, deduplicated by class-wise rotated
     NMS (0.1 as mmrotate's DOTA merge), by decreasing score."""
-    per_scene: Dict[str, List[Tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    for name, (bboxes, scores, labels) in detections.items():
-        scene, rate, x, y = parse_patch_name(name)
-        bboxes = np.asarray(bboxes, np.float32).reshape(-1, 5).copy()
-        bboxes[:, :2] += np.float32([x, y])
-        bboxes[:, :4] /= np.float32(rate)
-        per_scene.setdefault(scene, []).append(
-            (bboxes, np.asarray(scores, np.float32).reshape(-1),
-             np.asarray(labels, np.int64).reshape(-1)))
     merged = {}
-    for scene, parts in per_scene.items():
-        bboxes, scores, labels = (np.concatenate(p) for p in zip(*parts))
+    for scene, (bboxes, scores, labels) in patch_detections_to_scenes(detections, 5).items():
         dets, keep = batched_rotated_nms(torch.from_numpy(bboxes), torch.from_numpy(scores),
                                          torch.from_numpy(labels), iou_thr)
         merged[scene] = (dets[:, :5].numpy(), dets[:, 5].numpy(), labels[keep.numpy()])
