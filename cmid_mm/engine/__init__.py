@@ -1,2 +1,3 @@
-"""Hooks and optimizers, registered in mmengine's / mmpretrain's registries."""
+"""Training hooks (in mmpretrain's HOOKS), timm's Adan as ``TimmAdan`` (in mmengine's
+OPTIMIZERS) and, in ``step_benchmark``, the timing of a pretraining step."""
 from . import hooks, optimizers  # noqa: F401
