@@ -7,37 +7,29 @@ tiny ResNet-18.
 import errno
 import os
 import os.path as osp
+import pickle
 import subprocess
 import sys
 
 import cv2
 import numpy as np
 import pytest
-from cmid_mm.engine import atomic_write
+from cmid_mm.checkpoint import atomic_write
 from cmid_mm.utils import CLIError, check_cfg_options, run_cli
 from mmengine.config import Config
+
+from ..conftest import TINY_CLASSIFIER_CONFIG
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = 'configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py'
 
-CONFIG = """
-default_scope = 'mmpretrain'
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='ResNet', depth=18),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=2, in_channels=512,
-              loss=dict(type='CrossEntropyLoss')))
-train_dataloader = dict(
-    batch_size=2, num_workers=0, persistent_workers=False,
-    dataset=dict(type='CustomDataset', data_root={data_root!r}, data_prefix='',
-                 pipeline=[dict(type='CheckedLoadImageFromFile', expected_channels=3),
-                           dict(type='PackInputs')]),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-train_cfg = dict(by_epoch=False, max_iters=2)
-optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01))
-default_hooks = dict(logger=dict(type='LoggerHook', interval=1), checkpoint=None)
-log_processor = dict(by_epoch=False)
+# The root conftest's tiny classifier, loading through CheckedLoadImageFromFile (a corrupt image
+# is one line), in a fixed order, without checkpoints.
+CONFIG = TINY_CLASSIFIER_CONFIG + """
+dataset['pipeline'] = [dict(type='CheckedLoadImageFromFile', expected_channels=3),
+                       dict(type='PackInputs')]
+train_dataloader['sampler'] = dict(type='DefaultSampler', shuffle=False)
+default_hooks['checkpoint'] = None
 """
 
 
@@ -280,3 +272,28 @@ def test_other_os_errors_keep_their_traceback(monkeypatch):
 
     with pytest.raises(OSError, match='No space'):  # --debug: the traceback, not the line
         run_cli(full)
+
+
+def test_weights_only_refusal_and_library_errors_are_one_line(monkeypatch, capsys):
+    """A checkpoint the weights-only unpickler refused outside the one loader is the checkpoint
+    error line (exit 2); a tool's ``user_errors`` are one line, other exceptions keep theirs."""
+    monkeypatch.setattr(sys, 'argv', ['tools/x.py'])
+
+    def refused():
+        raise pickle.UnpicklingError('Weights only load failed.\nUnsupported global: GLOBAL '
+                                     'posix.system was not an allowed global')
+
+    def missing():
+        raise FileNotFoundError('no such file or folder: x.tif')
+
+    for main, user_errors, line in [
+            (refused, (), 'error: refused to load a checkpoint: it holds an object outside the '
+             'weights-only allow-list (Unsupported global: GLOBAL posix.system was not an '
+             'allowed global); nothing in it was executed'),
+            (missing, (FileNotFoundError, ), 'error: no such file or folder: x.tif')]:
+        with pytest.raises(SystemExit) as e:
+            run_cli(main, user_errors)
+        assert e.value.code == 2
+        assert capsys.readouterr().err.splitlines() == [line]
+    with pytest.raises(FileNotFoundError):
+        run_cli(missing)
