@@ -1,51 +1,39 @@
 # CPU demo (`make demo`, demo/demo_change_detection.py): BIT over the ResNet-18 that the CMID
 # demo pretrained (work_dirs/demo/cmid_pretrain/iter_200.pth) on synthetic change pairs cut from
 # real NEON aerial tiles (128x128, made by the demo script in BitemporalDataset's layout).
-_base_ = ['../_base_/models/bit_resnet18.py', '../_base_/runtimes/cd_default_runtime.py']
+_base_ = [
+    '../_base_/models/bit_resnet18.py', '../_base_/datasets/cd_cdd.py',
+    '../_base_/runtimes/cd_default_runtime.py', '../_base_/datasets/millionaid_norm.py'
+]
 
 data_root = 'work_dirs/demo/change_detection/data'
 model = dict(
     # the normalisation the CMID demo pretrained with (MillionAID statistics, RGB)
-    data_preprocessor=dict(mean=[86.19, 92.055, 85.425], std=[34.68, 34.425, 35.955],
+    data_preprocessor=dict(mean=_base_.millionaid_mean, std=_base_.millionaid_std,
                            size=(128, 128)),
     backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo/cmid_pretrain/iter_200.pth')),
     # ~5 % of the pixels change: weighting them 10x lets a short run find them at all
     decode_head=dict(loss_decode=dict(class_weight=[1.0, 10.0])))
 
-meta_keys = ('img_path', 'img_path2', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape',
-             'scale_factor', 'flip', 'flip_direction', 'reduce_zero_label')
+# CDD's pipelines without the resized crop (the tiles are 128 px already)
 train_pipeline = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='LoadChangeLabel'),
-    dict(type='ApplyToEachDate', transforms=[dict(type='PhotoMetricDistortion')]),
-    dict(type='ConcatCDInput'),
-    dict(type='RandomFlip', prob=[0.25, 0.25, 0.25],
-         direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='RandomRotate', prob=0.5, degree=(90, 90)),
-    dict(type='PackSegInputs', meta_keys=meta_keys),
+    t for t in _base_.train_pipeline if t['type'] not in ('RandomResize', 'RandomCrop')
 ]
-test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='LoadChangeLabel'),
-    dict(type='ConcatCDInput'),
-    dict(type='PackSegInputs', meta_keys=meta_keys),
-]
-
 train_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False,
+    num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='BitemporalDataset', data_root=data_root, pipeline=train_pipeline,
+    dataset=dict(_delete_=True, type='BitemporalDataset', data_root=data_root,
+                 pipeline=train_pipeline,
                  data_prefix=dict(img_path='train/A', img_path2='train/B',
                                   seg_map_path='train/label')))
 val_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='BitemporalDataset', data_root=data_root, pipeline=test_pipeline,
+    batch_size=8,
+    num_workers=0,
+    dataset=dict(_delete_=True, type='BitemporalDataset', data_root=data_root,
+                 pipeline=_base_.test_pipeline,
                  data_prefix=dict(img_path='test/A', img_path2='test/B',
                                   seg_map_path='test/label')))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='ChangeDetectionMetric')
-test_evaluator = val_evaluator
 
 # a short budget (~3 min for both demo runs on 2 cores): AdamW (SGD with BIT's momentum 0.99
 # needs its 200 epochs), warm-up, linear decay

@@ -1,13 +1,16 @@
 # CPU demo: Faster R-CNN + FPN from the demo-pretrained CMID ResNet-18 on NEON 10 cm RGB tree crowns
 # (deepforest's labelled crops, cut into 256 px patches by demo/demo_downstream.py).
 # Narrow FPN / RoI head, fewer proposals, 150 iterations.
-_base_ = ['../_base_/models/faster-rcnn_resnet50_fpn.py', '../_base_/runtimes/det_default_runtime.py']
+_base_ = [
+    '../_base_/models/faster-rcnn_resnet50_fpn.py', '../_base_/runtimes/det_default_runtime.py',
+    '../_base_/datasets/millionaid_norm.py'
+]
 
 cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
 channels = 64
 model = dict(
     # the statistics the demo CMID pretraining normalised with
-    data_preprocessor=dict(mean=[86.19, 92.055, 85.425], std=[34.68, 34.425, 35.955]),
+    data_preprocessor=dict(mean=_base_.millionaid_mean, std=_base_.millionaid_std),
     backbone=dict(
         depth=18,
         init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),

@@ -1,6 +1,6 @@
 # CPU demo: CMID on 6-band Landsat-7 tiles (demo/demo_multispectral.sh). The RGB NEON demo
 # config with 6 input bands, 6 reconstructed bands, 96 px views and view-2 ops that work on N bands.
-_base_ = ['../cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py', './_base_/landsat7_6band.py']
+_base_ = ['../cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py', '../_base_/datasets/landsat7_6band.py']
 
 model = dict(
     # mmpretrain's SelfSupDataPreprocessor accepts only 1 or 3 bands

@@ -4,7 +4,7 @@
 # this 6-band backbone: its R, G, B filters go to bands 2, 1, 0 (configs/multispectral/README.md).
 _base_ = [
     '../_base_/runtimes/seg_default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py',
-    './_base_/landsat7_6band.py'
+    '../_base_/datasets/landsat7_6band.py'
 ]
 
 checkpoint = 'work_dirs/demo_multispectral/cmid_pretrain/iter_100.pth'  # CMID, `backbone.*` keys

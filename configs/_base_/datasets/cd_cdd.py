@@ -38,11 +38,6 @@ val_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, data_root=data_root, split='val', pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test', pipeline=test_pipeline))
+test_dataloader = val_dataloader | dict(dataset=val_dataloader['dataset'] | dict(split='test'))
 val_evaluator = dict(type='ChangeDetectionMetric')
 test_evaluator = val_evaluator

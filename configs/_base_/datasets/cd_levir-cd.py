@@ -7,17 +7,10 @@ _base_ = './cd_cdd.py'
 dataset_type = 'LEVIRCDBitemporalDataset'
 data_root = 'data/LEVIR-CD'
 crop_size = (256, 256)
+# CDD's pipeline, the random resize at LEVIR-CD's 1024 px
 train_pipeline = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='LoadChangeLabel'),
-    dict(type='ApplyToEachDate', transforms=[dict(type='PhotoMetricDistortion')]),
-    dict(type='ConcatCDInput'),
-    dict(type='RandomResize', scale=(1024, 1024), ratio_range=(1.0, 1.2), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=[0.25, 0.25, 0.25],
-         direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='RandomRotate', prob=0.5, degree=(90, 90)),
-    dict(type='PackSegInputs', meta_keys={{_base_.meta_keys}}),
+    dict(t, scale=(1024, 1024)) if t['type'] == 'RandomResize' else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(
     dataset=dict(

