@@ -46,7 +46,7 @@ from rasterio.windows import Window
 
 from ..checkpoint import check_fit, read_checkpoint
 from ..datasets.transforms.raster_reader import RasterReader, find_image_loader
-from ..utils import load_config
+from ..utils import check_cfg_options, load_config
 from ..utils.tiling import window_starts
 
 NODATA_CLASS = 255
@@ -241,8 +241,13 @@ class SceneInferencer:
             raise ValueError(f'batch size must be >= 1, got {batch_size}')
         if scale_factor is not None and scale_factor <= 0:
             raise ValueError(f'scale factor must be > 0, got {scale_factor}')
-        cfg = config if isinstance(config, Config) else load_config(config, cfg_options,
-                                                                      merge=True)
+        if isinstance(config, Config):
+            cfg = config.copy()
+            if cfg_options:
+                check_cfg_options(cfg, cfg_options)
+                cfg.merge_from_dict(cfg_options)
+        else:
+            cfg = load_config(config, cfg_options, merge=True)
         self.tile, self.overlap, self.margin, self.batch_size = tile, overlap, margin, batch_size
         self.device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
         self.reader = find_reader(cfg, bands)

@@ -299,6 +299,13 @@ def test_predict_returns_what_write_writes(tmp_path):
     np.testing.assert_array_equal(cls, read_map(out))
     with rasterio.open(out[:-4] + '_probs.tif') as p:
         np.testing.assert_array_equal(probs, p.read())
+    from mmengine.config import Config
+    loaded = Config.fromfile(cfg)  # a loaded config, its overrides checked as from a file
+    same = SceneInferencer(loaded, ckpt, 'cpu', tile=32, overlap=8,
+                           cfg_options={'model.test_cfg.mode': 'whole'})
+    np.testing.assert_array_equal(same.predict(scene)[0], cls)
+    with pytest.raises(ValueError, match="unknown --cfg-options key 'model.test_cfg.mdoe'"):
+        SceneInferencer(loaded, ckpt, 'cpu', cfg_options={'model.test_cfg.mdoe': 'whole'})
 
 
 def resize_config(tmp_path, resize):
