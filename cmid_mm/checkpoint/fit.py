@@ -28,10 +28,10 @@ import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.model.weight_init import PretrainedInit, update_init_info
 from mmengine.registry import HOOKS, WEIGHT_INITIALIZERS
 from mmengine.runner import BaseLoop
+from mmpretrain.utils import get_ori_model
 
 from .loader import CheckpointError
 
@@ -217,7 +217,7 @@ class CheckpointFitHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not self.strict:
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = get_ori_model(runner.model)
         state = _revise(checkpoint.get('state_dict', checkpoint))
         resuming = bool(runner._resume)
         # Runner.train() builds its train loop before loading; test() / val() never do.

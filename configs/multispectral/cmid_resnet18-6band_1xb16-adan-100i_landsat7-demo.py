@@ -7,7 +7,6 @@ model = dict(
     data_preprocessor=dict(type='NBandSelfSupDataPreprocessor', mean=_base_.band_mean,
                            std=_base_.band_std, to_rgb=False),
     backbone=dict(in_channels=6),
-    local_head=dict(warmup_teacher_temp_iters=50),
     decoder=dict(out_channels=6))
 
 # ColorJitter, RandomGrayscale and mmpretrain's GaussianBlur (PIL) need 3 bands; these ops work
@@ -36,4 +35,4 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=90, eta_min=1e-6, by_epoch=False, begin=10, end=100),
 ]
 train_cfg = dict(max_iters=100)
-default_hooks = dict(checkpoint=dict(interval=100))
+default_hooks = dict(checkpoint=dict(interval=100), teacher_temp=dict(warmup_iters=50))
