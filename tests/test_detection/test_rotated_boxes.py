@@ -6,7 +6,8 @@ import pytest
 import shapely
 import torch
 
-from cmid_mm.detection.rotated import (batched_rotated_nms, flip_rboxes, normalize_rboxes,
+from cmid_mm.detection.rotated import (batched_rotated_nms, flip_rboxes,
+                                       multiclass_rotated_nms, normalize_rboxes,
                                        polys_to_rboxes, rbox_iou, rboxes_to_hboxes,
                                        rboxes_to_polys, rescale_rboxes, rotate90_rboxes)
 from cmid_mm.detection.rotated.transforms import (RotatedRandomFlip, RotatedRandomRotate90,
@@ -56,16 +57,86 @@ def test_corners_are_clockwise_on_screen():
     assert signed_area > 0  # positive in y-down image coordinates: clockwise on screen
 
 
+def shapely_iou(a, b, aligned=False):
+    pa = shapely.polygons(rboxes_to_polys(a.astype(np.float64)).reshape(-1, 4, 2))
+    pb = shapely.polygons(rboxes_to_polys(b.astype(np.float64)).reshape(-1, 4, 2))
+    if not aligned:
+        pa, pb = pa[:, None], pb[None]
+    inter = shapely.area(shapely.intersection(pa, pb))
+    return inter / (shapely.area(pa) + shapely.area(pb) - inter), inter
+
+
 def test_rotated_iou_equals_shapely():
     rng = np.random.default_rng(3)
     a, b = random_rboxes(rng, 60, 60.), random_rboxes(rng, 50, 60.)
     ious = rbox_iou(torch.from_numpy(a), torch.from_numpy(b)).numpy()
-    pa = shapely.polygons(rboxes_to_polys(a).reshape(-1, 4, 2))
-    pb = shapely.polygons(rboxes_to_polys(b).reshape(-1, 4, 2))
-    inter = shapely.area(shapely.intersection(pa[:, None], pb[None]))
-    union = shapely.area(pa)[:, None] + shapely.area(pb)[None] - inter
+    expected, inter = shapely_iou(a, b)
     assert (inter > 0).sum() > 100  # the case is not trivial
-    np.testing.assert_allclose(ious, inter / union, atol=1e-4)
+    np.testing.assert_allclose(ious, expected, atol=1e-4)
+
+
+def nearly_coincident_pairs(rng, n=3000):
+    """Boxes and partners where mmcv's box_iou_rotated is wrong (a corner on or next to an edge
+    line of the other box): shifted along the long edge, half as high, equal up to float
+    rounding, sharing a corner at another angle."""
+    a = random_rboxes(rng, n, 1000.)
+    cos, sin = np.cos(a[:, 4]), np.sin(a[:, 4])
+    shift = rng.uniform(0, 1, n) * a[:, 2]
+    along = a.copy()
+    along[:, 0] += shift * cos
+    along[:, 1] += shift * sin
+    half = a.copy()
+    half[:, 3] /= 2
+    rounding = a.copy()
+    rounding[:, :2] = (a[:, :2] + 824.) - np.float32(824.)
+    rounding[:, 4] += 1e-7
+    corner = a.copy()
+    corner[:, 4] = rng.uniform(-math.pi / 2, math.pi / 2, n)
+    corner[:, :2] += rboxes_to_polys(a)[:, :2] - rboxes_to_polys(corner)[:, :2]
+    partners = normalize_rboxes(np.concatenate([along, half, rounding, corner]))
+    return np.tile(a, (4, 1)), partners.astype(np.float32)
+
+
+def test_rotated_iou_is_exact_where_mmcv_is_not():
+    a, b = nearly_coincident_pairs(np.random.default_rng(11))
+    expected, _ = shapely_iou(a, b, aligned=True)
+    aligned = rbox_iou(torch.from_numpy(a), torch.from_numpy(b), aligned=True).numpy()
+    np.testing.assert_allclose(aligned, expected, atol=1e-4)
+    pairwise = rbox_iou(torch.from_numpy(a[:300]), torch.from_numpy(b[:300])).numpy()
+    np.testing.assert_allclose(np.diag(pairwise), expected[:300], atol=1e-4)
+    iof = rbox_iou(torch.from_numpy(a), torch.from_numpy(b), mode='iof', aligned=True).numpy()
+    pa = shapely.polygons(rboxes_to_polys(a.astype(np.float64)).reshape(-1, 4, 2))
+    pb = shapely.polygons(rboxes_to_polys(b.astype(np.float64)).reshape(-1, 4, 2))
+    np.testing.assert_allclose(iof, shapely.area(shapely.intersection(pa, pb)) /
+                               shapely.area(pa), atol=1e-4)
+
+
+def test_rotated_nms_removes_duplicates_equal_up_to_rounding():
+    """A box detected in two overlapping patches, shifted back to scene pixels: the copies
+    differ by float rounding and must be merged (mmcv's nms_rotated keeps some)."""
+    rng = np.random.default_rng(12)
+    a = random_rboxes(rng, 500, 1000.)
+    copies = a.copy()
+    copies[:, :2] = (a[:, :2] + 824.) - np.float32(824.)
+    copies[:, 4] += 1e-7
+    for i in range(len(a)):
+        boxes = torch.from_numpy(np.stack([a[i], copies[i]]))
+        dets, keep = batched_rotated_nms(boxes, torch.tensor([0.9, 0.8]),
+                                         torch.zeros(2, dtype=torch.long), 0.5)
+        assert keep.tolist() == [0], (i, a[i])
+
+
+def test_multiclass_rotated_nms_is_per_class_with_a_score_threshold():
+    boxes = torch.tensor([[50., 50., 40., 20., 0.3], [51., 50., 40., 20., 0.3],
+                          [10., 10., 8., 4., 0.]])
+    scores = torch.tensor([[0.9, 0.8, 0.1], [0.7, 0.02, 0.28], [0.6, 0.01, 0.39]])
+    dets, labels = multiclass_rotated_nms(boxes, scores, score_thr=0.05, iou_thr=0.5)
+    # class 0: box 0 suppresses box 1, box 2 kept; class 1: box 0 only (others under 0.05)
+    assert labels.tolist() == [0, 1, 0]
+    torch.testing.assert_close(dets[:, 5], torch.tensor([0.9, 0.8, 0.6]))
+    torch.testing.assert_close(dets[:, :5], boxes[[0, 0, 2]])
+    dets, labels = multiclass_rotated_nms(boxes, scores, 0.05, 0.5, max_num=2)
+    assert len(dets) == 2
 
 
 def test_rotated_iou_of_degenerate_boxes_is_zero():

@@ -19,7 +19,7 @@ from typing import Sequence, Tuple, Union
 import cv2
 import numpy as np
 import torch
-from mmcv.ops import batched_nms, box_iou_rotated
+from mmcv.ops import box_iou_rotated
 
 Array = Union[np.ndarray, torch.Tensor]
 
@@ -86,36 +86,163 @@ def hboxes_to_rboxes(boxes: Array) -> Array:
     return normalize_rboxes(xp.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, zeros], -1))
 
 
+def _clip_area(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Area of the intersection of convex quadrilaterals ``p`` and ``q`` ``(P, 4, 2)`` (corners in
+    :func:`rboxes_to_polys` order: interior on the left of each edge in y-down coordinates):
+    Sutherland-Hodgman clipping of ``p`` by ``q``'s four edges, vectorised with at most 8
+    vertices per polygon. Continuous in the corners, so nearly coincident edges are harmless."""
+    num, size = p.shape[0], 8
+    poly = p.new_zeros(num, size, 2)
+    poly[:, :4] = p
+    count = torch.full((num, ), 4, dtype=torch.long, device=p.device)
+    slots = torch.arange(size, device=p.device)[None]
+
+    def following(count):
+        return torch.where(slots + 1 < count[:, None], slots + 1, torch.zeros_like(slots))
+
+    for e in range(4):
+        start, edge = q[:, e, None], (q[:, (e + 1) % 4] - q[:, e])[:, None]
+        side = edge[..., 0] * (poly[..., 1] - start[..., 1]) - \
+            edge[..., 1] * (poly[..., 0] - start[..., 0])  # >= 0: inside
+        nxt = following(count)
+        side_next = side.gather(1, nxt)
+        valid = slots < count[:, None]
+        crossing = valid & ((side >= 0) != (side_next >= 0))
+        t = torch.where(crossing, side / torch.where(crossing, side - side_next, 1.), 0.)
+        cut = poly + t[..., None] * (poly.gather(1, nxt[..., None].expand(-1, -1, 2)) - poly)
+        # each vertex emits itself if inside, then the edge's crossing point if any
+        candidates = torch.stack([poly, cut], 2).reshape(num, 2 * size, 2)
+        emit = torch.stack([valid & (side >= 0), crossing], 2).reshape(num, 2 * size)
+        pos = torch.where(emit, emit.long().cumsum(1) - 1, size)  # slot `size`: discarded
+        out = p.new_zeros(num, size + 1, 2)
+        out.scatter_(1, pos[..., None].expand(-1, -1, 2), candidates)
+        poly, count = out[:, :size], emit.sum(1).clamp(max=size)
+    nxt = poly.gather(1, following(count)[..., None].expand(-1, -1, 2))
+    cross = poly[..., 0] * nxt[..., 1] - poly[..., 1] * nxt[..., 0]
+    return (cross * (slots < count[:, None])).sum(1) / 2
+
+
+def _exact_pair_iou(boxes1: torch.Tensor, boxes2: torch.Tensor, mode: str) -> torch.Tensor:
+    """IoU / IoF of aligned pairs by polygon clipping in float64, about the pairs' midpoint."""
+    b1, b2 = boxes1.double(), boxes2.double()
+    mid = (b1[:, :2] + b2[:, :2]) / 2
+    b1 = torch.cat([b1[:, :2] - mid, b1[:, 2:]], 1)
+    b2 = torch.cat([b2[:, :2] - mid, b2[:, 2:]], 1)
+    inter = _clip_area(rboxes_to_polys(b1).view(-1, 4, 2), rboxes_to_polys(b2).view(-1, 4, 2))
+    area1 = b1[:, 2] * b1[:, 3]
+    base = area1 if mode == 'iof' else area1 + b2[:, 2] * b2[:, 3] - inter
+    return (inter / base.clamp(min=1e-12)).float()
+
+
+def _near_boundary(boxes1: torch.Tensor, boxes2: torch.Tensor) -> torch.Tensor:
+    """Pairs where a corner of one box lies within ``1e-4 x`` the larger side (at least 1e-3 px)
+    of an edge line of the other: where mmcv's ``box_iou_rotated`` can be wrong."""
+    p1, p2 = (rboxes_to_polys(b.double()).view(-1, 4, 2) for b in (boxes1, boxes2))
+    tol = torch.maximum(boxes1[:, 2:4].amax(1), boxes2[:, 2:4].amax(1)).double() * 1e-4
+    tol = tol.clamp(min=1e-3)
+
+    def corner_to_lines(p, q):
+        edge = torch.roll(q, -1, 1) - q
+        unit = edge / edge.norm(dim=-1, keepdim=True).clamp(min=1e-12)
+        rel = p[:, :, None] - q[:, None]  # (P, corner, edge, 2)
+        dist = unit[:, None, :, 0] * rel[..., 1] - unit[:, None, :, 1] * rel[..., 0]
+        return dist.abs().flatten(1).amin(1)
+
+    return torch.minimum(corner_to_lines(p1, p2), corner_to_lines(p2, p1)) < tol
+
+
 def rbox_iou(boxes1: torch.Tensor, boxes2: torch.Tensor, mode: str = 'iou',
              aligned: bool = False) -> torch.Tensor:
     """IoU (or IoF) of rotated boxes, ``(N, 5) x (M, 5) -> (N, M)`` (``(N,)`` when aligned).
 
-    mmcv's ``box_iou_rotated`` returns arbitrary values (even > 1) for degenerate boxes (a side
-    under ``1e-3`` px, e.g. a collapsed midpoint-offset proposal): those get 0, and the result is
-    clamped to ``[0, 1]``. Known mmcv limitation kept: two boxes equal up to ~1e-6 px with
-    parallel edges can get a too-low IoU.
+    mmcv's ``box_iou_rotated`` on the pairs whose enclosing horizontal boxes overlap (the others
+    are 0), with two workarounds:
+
+    * it is wrong (errors up to 1, in both directions) when a corner of one box lies on or
+      within ~1e-3 px of an edge line of the other: boxes equal up to float rounding (a box
+      shifted into scene pixels and back), parallel boxes sharing an edge line (axis-aligned
+      neighbours, a box and its extension), two boxes sharing a corner (mmcv issue #2621, open
+      in mmcv 2.1). Those pairs are recomputed exactly by polygon clipping in float64;
+    * it returns arbitrary values (even > 1) for degenerate boxes (a side under ``1e-3`` px,
+      e.g. a collapsed midpoint-offset proposal): those get 0, and the result is clamped to
+      ``[0, 1]``.
     """
-    if boxes1.numel() == 0 or boxes2.numel() == 0:
-        shape = (len(boxes1),) if aligned else (len(boxes1), len(boxes2))
-        return boxes1.new_zeros(shape)
-    ious = box_iou_rotated(boxes1.float(), boxes2.float(), mode=mode, aligned=aligned,
-                           clockwise=True).clamp(0, 1)
-    ok1 = boxes1[:, 2:4].min(1).values >= 1e-3
-    ok2 = boxes2[:, 2:4].min(1).values >= 1e-3
-    valid = ok1 & ok2 if aligned else ok1[:, None] & ok2[None, :]
-    return ious * valid
+    n, m = len(boxes1), len(boxes2)
+    out = boxes1.new_zeros((n, ) if aligned else (n, m), dtype=torch.float32)
+    if n == 0 or m == 0:
+        return out
+    b1, b2 = boxes1[:, :5].float(), boxes2[:, :5].float()
+    h1, h2 = rboxes_to_hboxes(b1), rboxes_to_hboxes(b2)
+    ok1, ok2 = b1[:, 2:4].amin(1) >= 1e-3, b2[:, 2:4].amin(1) >= 1e-3
+    if aligned:
+        overlap = ((h1[:, :2] < h2[:, 2:]) & (h2[:, :2] < h1[:, 2:])).all(1) & ok1 & ok2
+    else:
+        overlap = ((h1[:, None, :2] < h2[None, :, 2:]) &
+                   (h2[None, :, :2] < h1[:, None, 2:])).all(2) & ok1[:, None] & ok2[None]
+    idx = overlap.nonzero(as_tuple=True)
+    i, j = (idx[0], idx[0]) if aligned else idx
+    if len(i) == 0:
+        return out
+    p1, p2 = b1[i], b2[j]
+    ious = box_iou_rotated(p1, p2, mode=mode, aligned=True, clockwise=True)
+    fix = _near_boundary(p1, p2)
+    if fix.any():
+        ious[fix] = _exact_pair_iou(p1[fix], p2[fix], mode)
+    out[idx] = ious.clamp(0, 1)
+    return out
+
+
+def rotated_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_thr: float) -> torch.Tensor:
+    """Greedy NMS on :func:`rbox_iou` (mmcv's ``nms_rotated`` shares the IoU flaw that
+    :func:`rbox_iou` works around): indices of the kept boxes by decreasing score; a box is
+    dropped when its IoU with a kept, higher-scoring box exceeds ``iou_thr``."""
+    order = torch.sort(scores, descending=True, stable=True).indices
+    suppress = (rbox_iou(boxes[order], boxes[order]) > iou_thr).triu(1).cpu().numpy()
+    removed = np.zeros(len(order), bool)
+    keep = []
+    for k in range(len(order)):
+        if not removed[k]:
+            keep.append(k)
+            removed |= suppress[k]
+    return order[torch.as_tensor(keep, dtype=torch.long, device=order.device)]
 
 
 def batched_rotated_nms(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor,
                         iou_thr: float) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Rotated NMS applied independently per ``idxs`` value (class), via mmcv's class offsets.
+    """:func:`rotated_nms` applied independently per ``idxs`` value (class).
 
     Returns:
         tuple: ``(N', 6)`` kept boxes with their score, and their indices, by decreasing score.
     """
     if boxes.numel() == 0:
-        return boxes.new_zeros((0, 6)), boxes.new_zeros((0,), dtype=torch.long)
-    return batched_nms(boxes, scores, idxs, dict(type='nms_rotated', iou_threshold=iou_thr))
+        return boxes.new_zeros((0, 6)), boxes.new_zeros((0, ), dtype=torch.long)
+    keep = torch.cat([torch.nonzero(idxs == c).view(-1)[rotated_nms(
+        boxes[idxs == c], scores[idxs == c], iou_thr)] for c in torch.unique(idxs)])
+    keep = keep[torch.sort(scores[keep], descending=True, stable=True).indices]
+    return torch.cat([boxes[keep], scores[keep, None]], 1), keep
+
+
+def multiclass_rotated_nms(bboxes: torch.Tensor, scores: torch.Tensor, score_thr: float,
+                           iou_thr: float, max_num: int = -1
+                           ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """mmdet's ``multiclass_nms`` for rotated boxes on :func:`batched_rotated_nms`.
+
+    Args:
+        bboxes: ``(N, 5)`` (class-agnostic) or ``(N, 5 * C)``.
+        scores: ``(N, C + 1)``, the last column the background.
+
+    Returns:
+        tuple: ``(K, 6)`` boxes with their score and ``(K,)`` labels, by decreasing score.
+    """
+    num_classes = scores.size(1) - 1
+    bboxes = bboxes.view(len(bboxes), -1, 5).expand(-1, num_classes, 5).reshape(-1, 5)
+    labels = torch.arange(num_classes, device=scores.device).repeat(len(scores))
+    scores = scores[:, :-1].reshape(-1)
+    valid = scores > score_thr
+    dets, keep = batched_rotated_nms(bboxes[valid], scores[valid], labels[valid], iou_thr)
+    if max_num > 0:
+        dets, keep = dets[:max_num], keep[:max_num]
+    return dets, labels[valid][keep]
 
 
 # Geometry. Coordinates are continuous (a pixel i spans [i, i + 1)), so a horizontal flip of an

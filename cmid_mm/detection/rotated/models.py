@@ -28,7 +28,7 @@ from mmengine.structures import InstanceData
 from mmcv.ops import batched_nms
 from torch import Tensor
 
-from .boxes import rbox_iou, rboxes_to_hboxes
+from .boxes import multiclass_rotated_nms, rbox_iou, rboxes_to_hboxes
 
 
 def _rescale_rboxes_(boxes: Tensor, scale_factor) -> Tensor:
@@ -124,25 +124,34 @@ class RotatedShared2FCBBoxHead(Shared2FCBBoxHead):
     """mmdet's shared-2fc box head regressing rotated boxes from rotated RoIs.
 
     Use ``bbox_coder=dict(type='DeltaXYWHTRBoxCoder')`` (5 deltas) and
-    ``test_cfg.rcnn.nms=dict(type='nms_rotated', iou_threshold=0.1)``: mmdet's
-    ``multiclass_nms`` then runs mmcv's rotated NMS per class.
+    ``test_cfg.rcnn.nms=dict(type='nms_rotated', iou_threshold=0.1)``: per-class rotated NMS
+    by :func:`.boxes.multiclass_rotated_nms`.
     """
 
     def _predict_by_feat_single(self, roi: Tensor, cls_score: Tensor, bbox_pred: Tensor,
                                 img_meta: dict, rescale: bool = False,
                                 rcnn_test_cfg: Optional[ConfigDict] = None) -> InstanceData:
+        results = InstanceData()
         if roi.shape[0] == 0:
-            results = InstanceData()
             results.bboxes = roi.new_zeros((0, 5))
             results.scores = roi.new_zeros((0, ))
             results.labels = roi.new_zeros((0, ), dtype=torch.long)
             return results
-        results = super()._predict_by_feat_single(roi, cls_score, bbox_pred, img_meta,
-                                                  rescale=False, rcnn_test_cfg=rcnn_test_cfg)
+        # decoded boxes and class scores from mmdet's head; the NMS is ours (mmcv's
+        # nms_rotated mis-suppresses boxes with nearly coincident edges, see rbox_iou)
+        raw = super()._predict_by_feat_single(roi, cls_score, bbox_pred, img_meta,
+                                              rescale=False, rcnn_test_cfg=None)
+        if rcnn_test_cfg is None:
+            return raw
+        nms = rcnn_test_cfg.nms
+        if nms.get('type') != 'nms_rotated':
+            raise ValueError(f"RotatedShared2FCBBoxHead: test_cfg.rcnn.nms must be "
+                             f"dict(type='nms_rotated', iou_threshold=...), got {dict(nms)}")
+        dets, labels = multiclass_rotated_nms(raw.bboxes, raw.scores, rcnn_test_cfg.score_thr,
+                                              nms.iou_threshold, rcnn_test_cfg.max_per_img)
+        results.bboxes, results.scores, results.labels = dets[:, :5], dets[:, 5], labels
         if rescale and len(results.bboxes):
-            bboxes = results.bboxes.reshape(-1, 5)
-            results.bboxes = _rescale_rboxes_(bboxes, img_meta['scale_factor']).view_as(
-                results.bboxes)
+            results.bboxes = _rescale_rboxes_(results.bboxes, img_meta['scale_factor'])
         return results
 
 
