@@ -2,8 +2,8 @@
 # (deepforest's labelled crops, cut into 256 px patches by demo/demo_downstream.py).
 # Narrow FPN / RoI head, fewer proposals, 150 iterations.
 _base_ = [
-    '../_base_/models/faster-rcnn_resnet50_fpn.py', '../_base_/runtimes/det_default_runtime.py',
-    '../_base_/datasets/millionaid_norm.py'
+    '../_base_/models/faster-rcnn_resnet50_fpn.py', '../_base_/datasets/dotav1-hbb_1024.py',
+    '../_base_/runtimes/det_default_runtime.py', '../_base_/datasets/millionaid_norm.py'
 ]
 
 cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
@@ -26,48 +26,23 @@ model = dict(
         rcnn=dict(sampler=dict(num=128))),
     test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=300)))
 
-dataset = dict(type='DOTAHBBDataset', data_root='data/neon_trees_demo/',
-               metainfo=dict(classes=('tree', )))
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(256, 256), keep_ratio=True),  # patches are 256 px already
-    dict(type='RandomFlip', prob=0.75, direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='PackDetInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(256, 256), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
-]
+# DOTA's horizontal-box layout (../_base_/datasets/dotav1-hbb_1024.py) at the patches' 256 px,
+# one class; validation on the labelled val patches
+data_root = 'data/neon_trees_demo/'
+train_pipeline = [dict(t, scale=(256, 256)) if 'scale' in t else t for t in _base_.train_pipeline]
+test_pipeline = [dict(t, scale=(256, 256)) if 'scale' in t else t for t in _base_.test_pipeline]
+demo = dict(data_root=data_root, metainfo=dict(classes=('tree', )))
 train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
+    batch_size=4, num_workers=0, persistent_workers=False, batch_sampler=None,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        **dataset,
-        ann_file='train/labelTxt/',
-        data_prefix=dict(img_path='train/images/'),
-        filter_cfg=dict(filter_empty_gt=True),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        **dataset,
-        ann_file='val/labelTxt/',
-        data_prefix=dict(img_path='val/images/'),
-        test_mode=True,
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='VOCMetric', metric='mAP', eval_mode='area', iou_thrs=[0.5])
-test_evaluator = val_evaluator
+    dataset=dict(**demo, pipeline=train_pipeline))
+val_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                      dataset=dict(**demo, pipeline=test_pipeline))
+test_dataloader = val_dataloader | dict(dataset=val_dataloader['dataset'] | dict(  # the val set
+    ann_file='val/labelTxt/', data_prefix=dict(img_path='val/images/')))
+val_evaluator = dict(eval_mode='area', iou_thrs=[0.5])
+test_evaluator = dict(_delete_=True, type='VOCMetric', metric='mAP', eval_mode='area',
+                      iou_thrs=[0.5])
 
 optim_wrapper = dict(
     type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
