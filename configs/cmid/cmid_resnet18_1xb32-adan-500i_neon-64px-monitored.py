@@ -1,0 +1,21 @@
+# The 64 px CPU recipe with training monitors: kNN top-1 on the held-out labelled NEON-site tiles
+# (demo/prepare_knn_data.py) every 100 iterations, at the training resolution, and the collapse
+# indicators every 10 iterations (the logger interval).
+_base_ = './cmid_resnet18_1xb32-adan-500i_neon-64px.py'
+
+knn_data_root = 'data/rs_knn/neon_sites/'
+knn_loader = dict(
+    batch_size=32, num_workers=0, persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(type='CustomDataset', data_root=knn_data_root, ann_file='train.txt',
+                 data_prefix='images', classes=('OSBS', 'SOAP', 'YELL'),
+                 pipeline=[dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64)),
+                           dict(type='PackInputs')]))
+custom_hooks = [
+    dict(type='KNNEvalHook', by_epoch=False, interval=100, k=20, temperature=0.07,
+         bank_dataloader=knn_loader,
+         query_dataloader=dict(knn_loader,
+                               dataset=dict(knn_loader['dataset'], ann_file='val.txt'))),
+    dict(type='CollapseMonitorHook', interval=10),
+]
