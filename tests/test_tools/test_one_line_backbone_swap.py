@@ -66,9 +66,9 @@ def test_cmid_backbone_swap_is_one_line(name, tmp_path, repo_root, message_hub):
 
 
 SEG_LEAVES = {  # config, widths UperHead reads
-    'resnet18': ('configs/segmentation/upernet_cmid-r18-auto-width_1xb8-150i_'
+    'resnet18': ('configs/segmentation/upernet_cmid-resnet18-auto-width_1xb8-150i_'
                  'landsat-landcover-demo.py', [64, 128, 256, 512]),
-    'swin-tiny': ('configs/segmentation/upernet_swin-t-random_1xb8-150i_'
+    'swin-tiny': ('configs/segmentation/upernet_swin-tiny-random_1xb8-150i_'
                   'landsat-landcover-demo.py', [96, 192, 384, 768]),
 }
 

@@ -1,6 +1,7 @@
 """Merge patch detections (a tools/test.py ``--out`` pickle) into DOTA Task2 (HBB) result files.
 
-    python tools/test.py configs/detection/faster-rcnn_cmid-r50_fpn_4xb2-1x_dotav1-hbb.py \
+    python tools/test.py \
+        configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dotav1-hbb-1024.py \
         work_dirs/.../epoch_12.pth --out work_dirs/dota_test_patches.pkl
     python tools/dataset_converters/dota_merge.py work_dirs/dota_test_patches.pkl \
         work_dirs/dota_task2/
