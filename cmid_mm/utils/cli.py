@@ -1,6 +1,8 @@
-"""Config handling shared by ``tools/train.py`` and ``tools/test.py``.
+"""The command-line layer of every tool in ``tools/``: :func:`run_cli` (the one path from a user
+error to its ``error: ...`` line), :func:`load_config` (the one place that checks and merges
+``--cfg-options``), and the train / test tools' Runner set-up.
 
-The tools work for any mmengine-Runner library (mmpretrain, mmseg, mmdet: the config's
+The train / test tools work for any mmengine-Runner library (mmpretrain, mmseg, mmdet: the config's
 ``default_scope`` picks it). User mistakes are reported as one ``error: ...`` line naming the
 file or key and the fix, with exit code 2, instead of a traceback (``--debug`` shows it): a missing
 or unparsable config, a mistyped ``--cfg-options`` key (checked against the config and the
