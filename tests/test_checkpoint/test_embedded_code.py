@@ -15,7 +15,7 @@ from ..fakes.rasters import write_raster
 from .conftest import assert_one_line_error, run_tool
 
 SEG_CONFIG = osp.join(REPO_ROOT, 'configs', 'segmentation',
-                      'upernet_cmid-r18_1xb8-150i_landsat-landcover-demo.py')
+                      'upernet_cmid-resnet18_1xb8-150i_landsat-landcover-demo.py')
 
 
 def payload(marker):
@@ -107,8 +107,9 @@ def test_infer_scene(evil, tmp_path):
                          np.random.default_rng(0).integers(0, 255, (3, 64, 64), np.uint8))
     out = tmp_path / 'map.tif'
     ok(run_tool('infer_scene.py', SEG_CONFIG, path, scene, '--out', out, '--tile', '64',
-                '--overlap', '0'))
+                '--overlap', '0', '--scale-factor', '2'))
     assert out.is_file() and not evil['marker'].exists()
     # A checkpoint that does not fit the segmentor is one line, not a map from random weights.
     assert_one_line_error(run_tool('infer_scene.py', SEG_CONFIG, evil['ckpt'], scene, '--out',
-                                   tmp_path / 'bad.tif'), 'does not fit the model')
+                                   tmp_path / 'bad.tif', '--scale-factor', '2'),
+                          'does not fit the model')
