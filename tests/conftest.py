@@ -14,6 +14,7 @@ from mmpretrain.registry import MODELS
 import cmid_mm  # noqa: F401  registers modules and checkpoint safe globals
 
 from .fakes.rasters import write_raster
+from .fakes.voc import write_tiny_dior
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CMID_R50 = osp.join(REPO_ROOT, 'configs/cmid/cmid_resnet50_4xb64-adan-coslr-400e_millionaid.py')
@@ -115,3 +116,9 @@ def mmseg_scope_one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def tiny_dior(tmp_path):
+    """DIOR's published layout with 64x64 images (ids 00001-00003 trainval, 00004 test)."""
+    return write_tiny_dior(tmp_path / 'DIOR')
