@@ -29,14 +29,14 @@ import argparse
 import os
 import os.path as osp
 import sys
-import time
 
 import cv2
 import numpy as np
-from demo_common import REPO, check_backbone_checkpoint, neon_scene_paths
+from demo_common import check_backbone_checkpoint, last_value, neon_scene_paths, run_train
 
-CONFIG = osp.join(REPO, 'configs/change_detection/'
-                  'bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py')
+CONFIG = 'configs/change_detection/bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py'
+RANDOM_CONFIG = ('configs/change_detection/'
+                 'bit_resnet18-random_1xb8-adamw-120i_neon-synthetic-cd-demo.py')
 PAIR_SIZE = 128
 TRAIN_FRACTION = 0.7  # of each Yellowstone scene's rows, from the top
 
@@ -141,27 +141,20 @@ def write_split(out, split, num, scenes, region, rng):
     return changed / (num * PAIR_SIZE**2)
 
 
-def finetune(name, init_cfg, data_root, work_dir, iters):
-    """Fine-tune the demo config with the given backbone init; returns the test metrics."""
-    from mmengine.config import Config
-    from mmengine.runner import Runner
-    cfg = Config.fromfile(CONFIG)
-    cfg.work_dir = osp.join(work_dir, name)
-    cfg.experiment_name = f'cd_demo_{name}_{time.strftime("%Y%m%d_%H%M%S")}'
-    cfg.model.backbone.init_cfg = init_cfg
-    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
-        loader.dataset.data_root = data_root
-    cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = iters
-    cfg.default_hooks.checkpoint.interval = iters
-    warmup = min(cfg.param_scheduler[0].end, max(1, iters // 8))
-    cfg.param_scheduler[0].end = cfg.param_scheduler[1].begin = warmup
-    cfg.param_scheduler[1].end = iters
-    runner = Runner.from_cfg(cfg)
-    start = time.time()
-    runner.train()  # validates on the test pairs at the last iteration
-    metrics = {k: runner.message_hub.get_scalar(f'val/{k}').current()
-               for k in ('precision', 'recall', 'F1', 'IoU', 'OA')}
-    metrics['time'] = time.time() - start
+def finetune(config, data_root, work_dir, iters, checkpoint=None):
+    """tools/train.py on the demo pairs (backbone from ``checkpoint`` when given); returns the
+    test metrics and the wall time."""
+    warmup = max(1, min(15, iters // 8))
+    options = [f'{loader}.dataset.data_root={data_root}'
+               for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options += [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+                f'default_hooks.checkpoint.interval={iters}', f'param_scheduler.0.end={warmup}',
+                f'param_scheduler.1.begin={warmup}', f'param_scheduler.1.end={iters}']
+    if checkpoint:
+        options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
+    seconds = run_train(config, work_dir, options)  # validates on the test pairs at the end
+    metrics = {k: last_value(work_dir, k) for k in ('precision', 'recall', 'F1', 'IoU', 'OA')}
+    metrics['time'] = seconds
     return metrics
 
 
@@ -179,11 +172,9 @@ def main():
     if not osp.isfile(args.checkpoint):
         sys.exit(f'error: pretrained checkpoint not found: {args.checkpoint} (run the CMID demo '
                  'first: demo/demo.sh, or pass a CMID training checkpoint)')
-    # registers the change-detection modules (mmseg registries) and the checkpoint safe globals
-    import cmid_mm  # noqa: F401
+    import cmid_mm  # noqa: F401  registers the checkpoint safe globals
     check_backbone_checkpoint(args.checkpoint)
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmseg')
+    args.checkpoint, args.work_dir = osp.abspath(args.checkpoint), osp.abspath(args.work_dir)
 
     data_root = osp.join(args.work_dir, 'data')
     scenes = neon_scenes()
@@ -194,13 +185,12 @@ def main():
           f'{args.train_pairs} train ({frac_train:.1%} changed px), '
           f'{args.test_pairs} test ({frac_test:.1%} changed px) in {data_root}')
 
-    pretrained = dict(type='Pretrained', checkpoint=args.checkpoint, prefix='backbone.')
-    mmpretrain_default = [dict(type='Kaiming', layer=['Conv2d']),
-                          dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
     rows = []
-    for name, label, init_cfg in (('cmid', 'CMID (demo pretraining)', pretrained),
-                                  ('random', 'random init', mmpretrain_default)):
-        metrics = finetune(name, init_cfg, data_root, args.work_dir, args.iters)
+    for label, config, checkpoint in (('CMID (demo pretraining)', CONFIG, args.checkpoint),
+                                      ('random init', RANDOM_CONFIG, None)):
+        name = 'cmid' if checkpoint else 'random'
+        metrics = finetune(config, data_root, osp.join(args.work_dir, name), args.iters,
+                           checkpoint)
         rows.append((label, metrics))
 
     lines = [

@@ -52,8 +52,8 @@ pytestmark = pytest.mark.usefixtures('mmseg_scope_one_thread')
 
 def test_configs_exist():
     # 4 CMID configs (R50 / Swin-B x CDD / LEVIR-CD), their ImageNet and random siblings, the BIT
-    # ResNet-18 references, the FCN variant and the demo
-    assert len(CONFIGS) == 16
+    # ResNet-18 references, the FCN variant and the demo with its random-init sibling
+    assert len(CONFIGS) == 17
 
 
 def train_args(path, data, work_dir):
