@@ -8,6 +8,7 @@ import re
 import subprocess
 
 import cv2
+import mmseg
 import numpy as np
 import pytest
 import torch
@@ -22,6 +23,7 @@ from cmid_mm.datasets.transforms import ImageFileError
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEG = 'configs/segmentation/'
 PAPER_R50 = SEG + 'upernet_cmid-resnet50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
+MMSEG_TRAIN = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'train.py')
 PAPER = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{SEG}*-coslr-50e_*.py'))
 ISPRS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{SEG}*_potsdam-512x512.py') +
                glob.glob(f'{REPO}/{SEG}*_vaihingen-512x512.py'))
@@ -148,13 +150,14 @@ def tiny_isprs_options(root):
 
 
 def test_paper_config_trains_two_iterations_and_validates(tmp_path, cmid_r50_checkpoint, python):
+    # mmseg's own packaged tools/train.py, unchanged: the config's custom_imports is all it needs
     work_dir = tmp_path / 'work'
     options = tiny_isprs_options(tmp_path) + [
         f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',
         'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',  # 4 tiles / batch 2: 2 iterations
         'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
     ]
-    proc = subprocess.run([python, 'tools/train.py', PAPER_R50, '--work-dir', str(work_dir),
+    proc = subprocess.run([python, MMSEG_TRAIN, PAPER_R50, '--work-dir', str(work_dir),
                            '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
                           timeout=600)
     log = proc.stdout + proc.stderr
