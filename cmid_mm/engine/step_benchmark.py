@@ -1,7 +1,15 @@
-"""Speed of a CMID pretraining step against the bare backbone's share of it, and where it goes."""
+"""Speed of a CMID pretraining step against the bare backbone's share of it, and where it goes.
+
+Variants (the bare backbone, the CMID step, the CMID step with one optimisation undone or one
+candidate added) are timed in interleaved rounds, A B A B ..., so that a change of the machine's
+load hits them alike; the per-round ratio is what to compare, with its spread.
+"""
+import os
+import re
+import subprocess
 import time
-from contextlib import contextmanager
-from typing import Callable, List, Optional
+from contextlib import contextmanager, nullcontext
+from typing import Callable, ContextManager, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -29,8 +37,12 @@ class PretrainStepBenchmark:
       (backbone and mask token), which it then zeroes, so nothing leaks into the next CMID step.
     """
 
-    def __init__(self, cfg: Config, batch_size: int = 8, img_size: int = 224,
-                 device: str = 'cpu', queue_len: Optional[int] = None):
+    def __init__(self, cfg: Config, batch_size: Optional[int] = None,
+                 img_size: Optional[int] = None, device: str = 'cpu',
+                 queue_len: Optional[int] = None):
+        batch_size = batch_size or cfg.train_dataloader.batch_size
+        img_size = img_size or self._views_cfg(cfg)['img_size']
+        self.batch_size, self.img_size = batch_size, img_size
         if queue_len and cfg.model.get('global_head'):
             cfg.model.global_head.queue_len = queue_len
         self.device = device
@@ -55,10 +67,17 @@ class PretrainStepBenchmark:
         self.bare_optim = build_optim_wrapper(bare, cfg.optim_wrapper)
 
     @staticmethod
-    def _samples(cfg, batch_size, img_size) -> dict:
-        views_cfg = next(t for t in cfg.train_dataloader.dataset.pipeline
-                         if t['type'] == 'CMIDTwoViews')
-        views_cfg = {k: v for k, v in views_cfg.items() if k != 'type'}
+    def _views_cfg(cfg) -> dict:
+        pipeline = cfg.train_dataloader.dataset.pipeline
+        views_cfg = next((t for t in pipeline if t['type'] == 'CMIDTwoViews'), None)
+        if views_cfg is None:
+            raise ValueError('PretrainStepBenchmark: the config\'s '
+                             'train_dataloader.dataset.pipeline has no CMIDTwoViews')
+        return {k: v for k, v in views_cfg.items() if k != 'type'}
+
+    @classmethod
+    def _samples(cls, cfg, batch_size, img_size) -> dict:
+        views_cfg = cls._views_cfg(cfg)
         views_cfg.update(img_size=img_size, view_pipelines=[[], []])
         views = CMIDTwoViews(**views_cfg)
         bands = cfg.model.backbone.get('in_channels', 3)
@@ -83,20 +102,35 @@ class PretrainStepBenchmark:
                 model.teacher.module.backbone(self.images)
         self.bare_optim.update_params(feat.float().mean())
 
+    def _variant(self, name: str):
+        """(step, context around it) of a variant: ``'bare'``, ``'cmid'`` or a toggle of
+        :data:`TOGGLES` (the CMID step with the toggle applied, same model and batch)."""
+        if name in TOGGLES:
+            return self.cmid_step, lambda: TOGGLES[name](self)
+        if name in ('bare', 'cmid'):
+            return getattr(self, f'{name}_step'), nullcontext
+        raise ValueError(f"unknown benchmark variant {name!r}; choose from 'bare', 'cmid', "
+                         f'{", ".join(map(repr, TOGGLES))}')
+
+    def rounds(self, names: Sequence[str], rounds: int, warmup: int) -> Dict[str, List[float]]:
+        """Seconds of one step of each variant per round, A B A B ..., after ``warmup``
+        untimed rounds. A toggle is applied and undone outside the timed step."""
+        variants = {name: self._variant(name) for name in names}
+        times: Dict[str, List[float]] = {name: [] for name in names}
+        for r in range(warmup + rounds):
+            for name, (step, context) in variants.items():
+                with context():
+                    self._sync()
+                    start = time.perf_counter()
+                    step()
+                    self._sync()
+                    if r >= warmup:
+                        times[name].append(time.perf_counter() - start)
+        return times
+
     def _sync(self) -> None:
         if self.device.startswith('cuda'):
             torch.cuda.synchronize()
-
-    def time(self, step: Callable[[], None], iters: int, warmup: int) -> float:
-        """Seconds per call of ``step``, after ``warmup`` untimed calls."""
-        for _ in range(warmup):
-            step()
-        self._sync()
-        start = time.perf_counter()
-        for _ in range(iters):
-            step()
-        self._sync()
-        return (time.perf_counter() - start) / iters
 
     def profile(self, iters: int, top: int) -> List[str]:
         """torch.profiler over ``iters`` CMID steps: the report lines (forward time of each
@@ -125,6 +159,90 @@ class PretrainStepBenchmark:
         lines += [f'  {e.key[:40]:<40} {getattr(e, sort) / 1000 / iters:8.1f} ms/step  '
                   f'{e.count // iters:5d} calls/step' for e in ops]
         return lines
+
+
+@contextmanager
+def _fft_per_image(bench: PretrainStepBenchmark):
+    """The official focal frequency loss: one FFT per image, then the mean of the spectra."""
+    loss = bench.model.rec_head.loss_freq if bench.model.rec_head is not None else None
+    if loss is None:
+        raise ValueError("variant 'fft-per-image': the config has no rec_head.loss_freq")
+    loss.spectrum_of_mean = False
+    try:
+        yield
+    finally:
+        loss.spectrum_of_mean = True
+
+
+@contextmanager
+def _channels_last(bench: PretrainStepBenchmark):
+    """Weights and images in channels-last memory format (NHWC), as oneDNN / cuDNN prefer."""
+    fmt, plain = torch.channels_last, torch.contiguous_format
+    bench.model.to(memory_format=fmt)
+    inputs = bench.inputs
+    bench.inputs = [x.contiguous(memory_format=fmt) for x in inputs]
+    try:
+        yield
+    finally:
+        bench.inputs = inputs
+        bench.model.to(memory_format=plain)
+
+
+# name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
+TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
+    'fft-per-image': _fft_per_image,
+    'channels-last': _channels_last,
+}
+
+
+def summary(times: Dict[str, List[float]], batch_size: int) -> List[str]:
+    """Median and min-max ms/step and images/s of each variant, then the per-round ratio of
+    each variant to ``bare`` and of each toggle to ``cmid`` (median and min-max)."""
+    lines = []
+    for name, t in times.items():
+        ms = np.array(t) * 1000
+        lines.append(f'{LABELS.get(name, "CMID, " + name + ":"):<26} {np.median(ms):8.1f} ms/step '
+                     f'{batch_size / np.median(ms) * 1000:7.2f} img/s  (min {ms.min():.1f}, '
+                     f'max {ms.max():.1f}, {len(ms)} rounds)')
+    for base in ('bare', 'cmid'):
+        if base not in times:
+            continue
+        for name, t in times.items():
+            if name == base or (base == 'cmid' and name not in TOGGLES):
+                continue
+            ratio = np.array(t) / np.array(times[base])
+            lines.append(f'per-round ratio {name} / {base}: median {np.median(ratio):.3f} '
+                         f'(min {ratio.min():.3f}, max {ratio.max():.3f}, '
+                         f'spread {ratio.max() - ratio.min():.3f})')
+    if 'bare' in times and 'cmid' in times:
+        lines.append('ratio CMID / bare: '
+                     f'{np.median(times["cmid"]) / np.median(times["bare"]):.3f} (of the medians)')
+    return lines
+
+
+LABELS = {'bare': 'bare backbone:', 'cmid': 'CMID step:'}
+
+
+def load_average() -> str:
+    return 'load average (1, 5, 15 min): ' + ' '.join(f'{v:.2f}' for v in os.getloadavg())
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (``VmHWM``). Not ``getrusage``'s ``ru_maxrss``:
+    Linux carries that across ``exec``, so a child would report its parent's peak."""
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) for line in f if line.startswith('VmHWM:')) / 1024
+
+
+def peak_rss_mib_in_subprocess(argv: Sequence[str]) -> float:
+    """Peak RSS of a separate process ``argv`` (one variant alone), read from the
+    ``peak RSS: N MiB`` line it prints."""
+    proc = subprocess.run(list(argv), capture_output=True, text=True)
+    found = re.search(r'^peak RSS: ([\d.]+) MiB$', proc.stdout, re.M)
+    if proc.returncode or not found:
+        raise RuntimeError(f'{" ".join(argv)} failed (exit {proc.returncode}):\n'
+                           f'{proc.stderr[-2000:]}')
+    return float(found.group(1))
 
 
 @contextmanager

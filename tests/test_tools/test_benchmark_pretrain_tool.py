@@ -1,4 +1,5 @@
-"""tools/analysis/benchmark_pretrain.py: the CMID step alone, --compare and --profile."""
+"""tools/analysis/benchmark_pretrain.py: the CMID step alone, --compare, interleaved toggles,
+--rss and --profile."""
 import os.path as osp
 import re
 import subprocess
@@ -29,7 +30,7 @@ def tiny_config(tmp_path_factory):
 
 def bench(python, repo_root, config, *flags):
     proc = subprocess.run([python, 'tools/analysis/benchmark_pretrain.py', str(config),
-                           '--batch-size', '2', '--img-size', '64', '--iters', '2', '--warmup',
+                           '--batch-size', '2', '--img-size', '64', '--rounds', '2', '--warmup',
                            '1', *flags], cwd=repo_root, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -53,3 +54,31 @@ def test_compare_and_profile(python, repo_root, tiny_config):
     ops = out.split('top 5 operators by self time (forward and backward):\n')[1].splitlines()
     assert len(ops) == 5 and all(re.match(r'  \S.* +[\d.]+ ms/step +\d+ calls/step$', op)
                                  for op in ops)
+
+
+def test_interleaved_toggles_print_medians_per_round_ratios_load_and_rss(python, repo_root,
+                                                                         tiny_config):
+    out = bench(python, repo_root, tiny_config, '--compare', '--variants', 'cmid',
+                'fft-per-image', 'channels-last', '--rss')
+    assert 'variants interleaved: bare cmid fft-per-image channels-last' in out
+    assert re.search(r'^load average \(1, 5, 15 min\): [\d. ]+ before, [\d. ]+ after$', out, re.M)
+    for label in ('bare backbone:', 'CMID step:', 'CMID, fft-per-image:', 'CMID, channels-last:'):
+        assert re.search(re.escape(label) + r' +[\d.]+ ms/step +[\d.]+ img/s  '
+                         r'\(min [\d.]+, max [\d.]+, 2 rounds\)', out), label
+    for pair in ('cmid / bare', 'fft-per-image / bare', 'fft-per-image / cmid',
+                 'channels-last / cmid'):
+        low, median, high = map(float, re.search(
+            re.escape(f'per-round ratio {pair}: median ') +
+            r'([\d.]+) \(min ([\d.]+), max ([\d.]+)', out).group(2, 1, 3))
+        assert low <= median <= high
+    rss = dict(re.findall(r'^peak RSS of (\S+) alone \(separate process\): (\d+) MiB$', out, re.M))
+    assert set(rss) == {'bare', 'cmid', 'fft-per-image', 'channels-last'}
+    assert all(int(v) > 0 for v in rss.values())
+
+
+def test_batch_and_image_size_default_to_the_config(python, repo_root, tiny_config):
+    proc = subprocess.run([python, 'tools/analysis/benchmark_pretrain.py', str(tiny_config),
+                           '--rounds', '1', '--warmup', '0', '--queue-len', '32'], cwd=repo_root,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'batch: 16, img: 128, rounds: 1 (+0 warm-up)' in proc.stdout  # the demo's values
