@@ -1,9 +1,7 @@
 """configs/detection: every config builds, CMID checkpoints load into the backbones, and the
 CMID ResNet-50 DIOR config trains 2 iterations + validates on CPU through tools/train.py."""
 import glob
-import json
 import os.path as osp
-import subprocess
 
 import mmdet
 import pytest
@@ -13,7 +11,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from .helpers import (REPO, assert_loads_with_no_missing_key, backbone_of, build_model,
+                      train_and_read_scalars)
+
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/detection/*.py'))
 DIOR_R50 = 'configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dior.py'
 MMDET_TRAIN = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools', 'train.py')
@@ -21,11 +21,7 @@ DOTA_R50 = 'configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dotav1-hbb-1
 
 
 def build_detector(config, **backbone):
-    """Build a config's model in mmdet's scope, with backbone fields overridden."""
-    cfg = Config.fromfile(osp.join(REPO, config))
-    cfg.model.backbone.update(backbone)
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        return MODELS.build(cfg.model)
+    return build_model(config, MODELS, **backbone)
 
 
 def test_configs_found():
@@ -49,16 +45,9 @@ def test_config_builds(config):
 
 @pytest.mark.parametrize('config', [DIOR_R50, DOTA_R50])
 def test_cmid_r50_checkpoint_loads_with_no_missing_key(config, cmid_r50_checkpoint):
-    state = torch.load(cmid_r50_checkpoint, map_location='cpu')['state_dict']
-    expected = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
     model = build_detector(config, init_cfg=dict(type='Pretrained', prefix='backbone.',
                                                  checkpoint=str(cmid_r50_checkpoint)))
-    assert set(model.backbone.state_dict()) == set(expected)
-    result = model.backbone.load_state_dict(expected, strict=False)
-    assert not result.missing_keys and not result.unexpected_keys
-    model.init_weights()  # through the config's init_cfg, as training does
-    loaded = model.backbone.state_dict()
-    assert all(torch.equal(loaded[k], v) for k, v in expected.items())
+    assert_loads_with_no_missing_key(model, backbone_of(cmid_r50_checkpoint))
 
 
 def test_cmid_swin_checkpoint_loads(tmp_path):
@@ -96,15 +85,10 @@ def test_train_two_iterations_and_validate(tiny_dior, cmid_r50_checkpoint, tmp_p
         'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
         'default_hooks.checkpoint.interval=2',
     ]
-    proc = subprocess.run([python, MMDET_TRAIN, DIOR_R50, '--work-dir', str(work_dir),
-                           '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-5000:]
-    assert f'load backbone. in model from: {cmid_r50_checkpoint}' in log
+    log, records = train_and_read_scalars(
+        [python, MMDET_TRAIN, DIOR_R50, '--work-dir', str(work_dir), '--cfg-options', *options],
+        cmid_r50_checkpoint, work_dir)
     assert 'Epoch(train) [1][2/2]' in log
-    scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
-    records = [json.loads(line) for line in open(scalars[0])]
     assert any('loss_rpn_cls' in r for r in records)
     mean_ap = [r['pascal_voc/mAP'] for r in records if 'pascal_voc/mAP' in r]
     assert len(mean_ap) == 1 and 0 <= mean_ap[0] <= 1

@@ -2,7 +2,6 @@
 check of every shipped ISPRS config: a hand-computed mIoU through the configured pipeline and
 IoUMetric, a wrong-size label named in one error, and a 2-iteration tools/train.py run."""
 import glob
-import json
 import os.path as osp
 import re
 import subprocess
@@ -20,7 +19,7 @@ from mmseg.registry import DATASETS
 import cmid_mm  # noqa: F401  (registers CheckSameSize)
 from cmid_mm.datasets.transforms import ImageFileError
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from .helpers import REPO, train_and_read_scalars, write_isprs_tiles
 SEG = 'configs/segmentation/'
 PAPER_R50 = SEG + 'upernet_cmid-resnet50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
 MMSEG_TRAIN = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'train.py')
@@ -125,15 +124,7 @@ def test_wrong_size_label_is_one_error_naming_both_files(config, loader, tmp_pat
 def tiny_isprs_options(root):
     """4 train / 1 val random 64 px ISPRS-style tiles under ``root`` and the --cfg-options that
     point the paper ResNet-50 config at them at 64 px."""
-    rng = np.random.default_rng(0)
-    for split, n in (('train', 4), ('val', 1)):
-        for sub in ('img_dir', 'ann_dir'):
-            (root / sub / split).mkdir(parents=True)
-        for i in range(n):
-            cv2.imwrite(str(root / 'img_dir' / split / f'{i}.png'),
-                        rng.integers(0, 255, (64, 64, 3), np.uint8))
-            cv2.imwrite(str(root / 'ann_dir' / split / f'{i}.png'),
-                        rng.integers(0, 7, (64, 64), np.uint8))
+    write_isprs_tiles(root, {'train': 4, 'val': 1})
     cfg = Config.fromfile(osp.join(REPO, PAPER_R50))
     steps = [t.type for t in cfg.train_dataloader.dataset.pipeline]
     return [
@@ -157,16 +148,11 @@ def test_paper_config_trains_two_iterations_and_validates(tmp_path, cmid_r50_che
         'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',  # 4 tiles / batch 2: 2 iterations
         'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
     ]
-    proc = subprocess.run([python, MMSEG_TRAIN, PAPER_R50, '--work-dir', str(work_dir),
-                           '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-5000:]
-    assert f'load backbone. in model from: {cmid_r50_checkpoint}' in log
+    log, records = train_and_read_scalars(
+        [python, MMSEG_TRAIN, PAPER_R50, '--work-dir', str(work_dir), '--cfg-options', *options],
+        cmid_r50_checkpoint, work_dir)
     assert 'Iter(train) [2/2]' in log
     assert 'Iter(train) [1/2]  lr: 1.0000e-03' in log  # warm-up starts at 0.1 x 0.01
-    scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
-    records = [json.loads(line) for line in open(scalars[0])]
     assert [r['iter'] for r in records if 'loss' in r] == [1, 2]
     (val, ) = [r for r in records if 'mIoU' in r]
     assert 0 <= val['mIoU'] <= 100

@@ -1,12 +1,8 @@
 """configs/segmentation: every config builds, CMID checkpoints load into the backbones, and the
 CMID ResNet-50 Potsdam config trains 2 iterations + validates on CPU through tools/train.py."""
 import glob
-import json
 import os.path as osp
-import subprocess
 
-import cv2
-import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -14,22 +10,14 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from .helpers import (REPO, assert_loads_with_no_missing_key, backbone_of, build_model,
+                      train_and_read_scalars, write_isprs_tiles)
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/segmentation/*.py'))
 POTSDAM_R50 = 'configs/segmentation/upernet_cmid-resnet50_4xb4-80k_potsdam-512x512.py'
 
 
 def build_segmentor(config, **backbone):
-    """Build a config's model in mmseg's scope, with backbone fields overridden."""
-    cfg = Config.fromfile(osp.join(REPO, config))
-    cfg.model.backbone.update(backbone)
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        return MODELS.build(cfg.model)
-
-
-def backbone_of(checkpoint):
-    state = torch.load(checkpoint, map_location='cpu')['state_dict']
-    return {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
+    return build_model(config, MODELS, **backbone)
 
 
 def test_configs_found():
@@ -54,15 +42,9 @@ def test_config_builds(config):
 
 @pytest.mark.parametrize('config', [POTSDAM_R50, POTSDAM_R50.replace('potsdam', 'vaihingen')])
 def test_cmid_r50_checkpoint_loads_with_no_missing_key(config, cmid_r50_checkpoint):
-    expected = backbone_of(cmid_r50_checkpoint)
     model = build_segmentor(config, init_cfg=dict(type='Pretrained', prefix='backbone.',
                                                   checkpoint=str(cmid_r50_checkpoint)))
-    assert set(model.backbone.state_dict()) == set(expected)
-    result = model.backbone.load_state_dict(expected, strict=False)
-    assert not result.missing_keys and not result.unexpected_keys
-    model.init_weights()  # through the config's init_cfg, as training does
-    loaded = model.backbone.state_dict()
-    assert all(torch.equal(loaded[k], v) for k, v in expected.items())
+    assert_loads_with_no_missing_key(model, backbone_of(cmid_r50_checkpoint))
 
 
 @pytest.mark.parametrize('config,cmid_config,new_keys', [
@@ -100,16 +82,7 @@ def test_cmid_transformer_checkpoint_loads(config, cmid_config, new_keys, tmp_pa
 def tiny_potsdam(tmp_path):
     """mmseg's converted Potsdam layout: img_dir/{train,val}, ann_dir/{train,val} (labels 0-6,
     0 = ignored by reduce_zero_label)."""
-    rng = np.random.default_rng(0)
-    for split, n in (('train', 2), ('val', 1)):
-        for sub in ('img_dir', 'ann_dir'):
-            (tmp_path / sub / split).mkdir(parents=True)
-        for i in range(n):
-            cv2.imwrite(str(tmp_path / 'img_dir' / split / f'{i}.png'),
-                        rng.integers(0, 255, (64, 64, 3), np.uint8))
-            cv2.imwrite(str(tmp_path / 'ann_dir' / split / f'{i}.png'),
-                        rng.integers(0, 7, (64, 64), np.uint8))
-    return tmp_path
+    return write_isprs_tiles(tmp_path, {'train': 2, 'val': 1})
 
 
 def test_train_two_iterations_and_validate(tiny_potsdam, cmid_r50_checkpoint, tmp_path, python):
@@ -128,14 +101,9 @@ def test_train_two_iterations_and_validate(tiny_potsdam, cmid_r50_checkpoint, tm
         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.logger.interval=1', 'default_hooks.checkpoint.save_last=False',
     ]
-    proc = subprocess.run([python, 'tools/train.py', POTSDAM_R50, '--work-dir', str(work_dir),
-                           '--cfg-options', *options], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-5000:]
-    assert f'load backbone. in model from: {cmid_r50_checkpoint}' in log
+    log, records = train_and_read_scalars(
+        [python, 'tools/train.py', POTSDAM_R50, '--work-dir', str(work_dir),
+         '--cfg-options', *options], cmid_r50_checkpoint, work_dir)
     assert 'Iter(train) [2/2]' in log
-    scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
-    records = [json.loads(line) for line in open(scalars[0])]
     miou = [r['mIoU'] for r in records if 'mIoU' in r]
     assert len(miou) == 1 and 0 <= miou[0] <= 100
