@@ -1,7 +1,9 @@
 """Training hooks of cmid_mm, registered in mmpretrain's HOOKS."""
+from .backbone_export_hook import BackboneExportHook
 from .collapse_monitor_hook import CollapseMonitorHook
 from .knn_eval_hook import KNNEvalHook
 from .reconstruction_vis_hook import ReconstructionVisHook
 from .teacher_temp_warmup_hook import TeacherTempWarmupHook
 
-__all__ = ['CollapseMonitorHook', 'KNNEvalHook', 'ReconstructionVisHook', 'TeacherTempWarmupHook']
+__all__ = ['BackboneExportHook', 'CollapseMonitorHook', 'KNNEvalHook', 'ReconstructionVisHook',
+           'TeacherTempWarmupHook']
