@@ -1,5 +1,6 @@
 """cmid_mm.detection.rotated.metric: DOTA-style mAP equals a hand count; Task1 files."""
 import math
+import os.path as osp
 
 import numpy as np
 import pytest
@@ -83,3 +84,51 @@ def test_metric_reports_the_hand_count_and_writes_task1(tmp_path):
 def test_format_only_needs_an_outfile_prefix():
     with pytest.raises(ValueError, match='outfile_prefix'):
         DOTAMetric(format_only=True)
+
+
+def test_tools_test_writes_the_dota_submission(tmp_path, python):
+    """tools/test.py with the DOTA config's test split (unlabelled patches, format_only) writes
+    Task1_<class>.txt for every class, merged from patches to scenes."""
+    import subprocess
+
+    import cv2
+    import torch
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from cmid_mm.detection import DOTA_V1_CLASSES, patch_name
+    from ..fakes.rotated import random_scene
+
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    config = 'configs/oriented_detection/oriented-rcnn_resnet50-random_fpn_1xb2-1x_dotav1-1024.py'
+    images = tmp_path / 'test' / 'images'
+    images.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    names = [patch_name('P0007', 1.0, 0, 0), patch_name('P0007', 1.0, 64, 0),
+             patch_name('P0010', 1.0, 0, 0)]
+    for name in names:
+        cv2.imwrite(str(images / f'{name}.png'), random_scene(rng, size=128)[0])
+    cfg = Config.fromfile(osp.join(repo, config))
+    cfg.model.backbone.init_cfg = None
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    model.init_weights()
+    checkpoint = tmp_path / 'random.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    out = tmp_path / 'task1'
+    options = [f'test_dataloader.dataset.data_root={tmp_path}', 'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False',
+               'test_dataloader.dataset.pipeline.1.scale=(128,128)',
+               f'test_evaluator.outfile_prefix={out}',
+               'model.test_cfg.rpn.max_per_img=50']  # an untrained RPN: few RoIs are enough
+    proc = subprocess.run([python, 'tools/test.py', config, str(checkpoint), '--work-dir',
+                           str(tmp_path / 'work'), '--cfg-options', *options], cwd=repo,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(f'Task1_{c}.txt' for c in DOTA_V1_CLASSES)
+    lines = [line.split() for f in out.iterdir() for line in f.read_text().splitlines()]
+    assert lines, 'a randomly initialised detector scores some boxes above 0.05'
+    assert {line[0] for line in lines} <= {'P0007', 'P0010'}
+    assert all(len(line) == 10 and 0 < float(line[1]) <= 1 for line in lines)

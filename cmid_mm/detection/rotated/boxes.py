@@ -183,27 +183,40 @@ def rbox_iou(boxes1: torch.Tensor, boxes2: torch.Tensor, mode: str = 'iou',
     i, j = (idx[0], idx[0]) if aligned else idx
     if len(i) == 0:
         return out
-    p1, p2 = b1[i], b2[j]
+    chunk = 1 << 16  # pairs at a time: the boundary check holds 32 float64 values per pair
+    out[idx] = torch.cat([_pair_iou(b1[i[k:k + chunk]], b2[j[k:k + chunk]], mode)
+                          for k in range(0, len(i), chunk)]).clamp(0, 1)
+    return out
+
+
+def _pair_iou(p1: torch.Tensor, p2: torch.Tensor, mode: str) -> torch.Tensor:
+    """mmcv's IoU of aligned pairs, exact where it can be wrong (see :func:`rbox_iou`)."""
     ious = box_iou_rotated(p1, p2, mode=mode, aligned=True, clockwise=True)
     fix = _near_boundary(p1, p2)
     if fix.any():
         ious[fix] = _exact_pair_iou(p1[fix], p2[fix], mode)
-    out[idx] = ious.clamp(0, 1)
-    return out
+    return ious
 
 
 def rotated_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_thr: float) -> torch.Tensor:
     """Greedy NMS on :func:`rbox_iou` (mmcv's ``nms_rotated`` shares the IoU flaw that
     :func:`rbox_iou` works around): indices of the kept boxes by decreasing score; a box is
-    dropped when its IoU with a kept, higher-scoring box exceeds ``iou_thr``."""
+    dropped when its IoU with a kept, higher-scoring box exceeds ``iou_thr``. Each kept box is
+    compared with the boxes still alive only, as mmcv does."""
     order = torch.sort(scores, descending=True, stable=True).indices
-    suppress = (rbox_iou(boxes[order], boxes[order]) > iou_thr).triu(1).cpu().numpy()
-    removed = np.zeros(len(order), bool)
+    ranked = boxes[order]
+    hboxes = rboxes_to_hboxes(ranked[:, :5].float())
+    touching = ((hboxes[:, None, :2] < hboxes[None, :, 2:]) &
+                (hboxes[None, :, :2] < hboxes[:, None, 2:])).all(2)  # else IoU 0
+    alive = torch.ones(len(order), dtype=torch.bool, device=boxes.device)
     keep = []
     for k in range(len(order)):
-        if not removed[k]:
-            keep.append(k)
-            removed |= suppress[k]
+        if not alive[k]:
+            continue
+        keep.append(k)
+        rest = torch.nonzero(alive[k + 1:] & touching[k, k + 1:]).view(-1) + k + 1
+        if len(rest):
+            alive[rest[rbox_iou(ranked[k:k + 1], ranked[rest])[0] > iou_thr]] = False
     return order[torch.as_tensor(keep, dtype=torch.long, device=order.device)]
 
 
