@@ -20,23 +20,25 @@ def parse_args():
         const='auto',
         help='resume from this checkpoint, or without a path from the latest checkpoint in the '
         'work dir')
-    parser.add_argument('--amp', action='store_true', help='automatic mixed precision (CUDA)')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision: fp16 autocast with loss scaling on CUDA, bf16 '
+                        'autocast on CPU')
     return add_common_args(parser).parse_args()
 
 
 def main():
     args = parse_args()
-    if args.amp and not torch.cuda.is_available():
-        raise CLIError('--amp needs a CUDA GPU (torch.cuda.is_available() is False); '
-                       'mixed precision is not supported on CPU here')
     if args.resume not in (None, 'auto') and '://' not in args.resume \
             and not osp.isfile(args.resume):
         raise CLIError(f'checkpoint file not found: {args.resume}')
     cfg = load_config(args.config, args.cfg_options)
 
-    if args.amp:
+    if args.amp and torch.cuda.is_available():
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    elif args.amp:  # mmengine's AmpOptimWrapper refuses the CPU; bf16 needs no loss scale
+        cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+        cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
     setup_cli_cfg(cfg, args)
     if args.resume == 'auto':
         # mmengine trusts its last_checkpoint pointer; a kill can leave it (or the file it names)

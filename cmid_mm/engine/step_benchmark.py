@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from typing import Callable, ContextManager, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -22,6 +22,7 @@ from mmpretrain.structures import DataSample
 from torch.autograd.profiler import record_function
 
 from ..datasets.transforms import CMIDTwoViews
+from .optimizers.cpu_autocast_optim_wrapper import CPUAutocastOptimWrapper
 
 
 class PretrainStepBenchmark:
@@ -91,7 +92,8 @@ class PretrainStepBenchmark:
         return dict(inputs=inputs, data_samples=data_samples)
 
     def cmid_step(self) -> None:
-        losses = self.model(self.inputs, self.data_samples, mode='loss')
+        with self.optim.optim_context(self.model):  # as train_step: autocast, if any
+            losses = self.model(self.inputs, self.data_samples, mode='loss')
         self.optim.update_params(sum(losses.values()))
 
     def bare_step(self) -> None:
@@ -103,14 +105,25 @@ class PretrainStepBenchmark:
         self.bare_optim.update_params(feat.float().mean())
 
     def _variant(self, name: str):
-        """(step, context around it) of a variant: ``'bare'``, ``'cmid'`` or a toggle of
-        :data:`TOGGLES` (the CMID step with the toggle applied, same model and batch)."""
-        if name in TOGGLES:
-            return self.cmid_step, lambda: TOGGLES[name](self)
+        """(step, context around it) of a variant: ``'bare'``, ``'cmid'`` or toggles of
+        :data:`TOGGLES` joined by ``+`` (the CMID step with them applied, same model and
+        batch)."""
         if name in ('bare', 'cmid'):
             return getattr(self, f'{name}_step'), nullcontext
-        raise ValueError(f"unknown benchmark variant {name!r}; choose from 'bare', 'cmid', "
-                         f'{", ".join(map(repr, TOGGLES))}')
+        toggles = name.split('+')
+        unknown = [t for t in toggles if t not in TOGGLES]
+        if unknown:
+            raise ValueError(f"unknown benchmark variant {name!r}; choose 'bare', 'cmid' or "
+                             f'toggles {", ".join(map(repr, TOGGLES))} joined by +')
+
+        @contextmanager
+        def applied():
+            with ExitStack() as stack:
+                for toggle in toggles:
+                    stack.enter_context(TOGGLES[toggle](self))
+                yield
+
+        return self.cmid_step, applied
 
     def rounds(self, names: Sequence[str], rounds: int, warmup: int) -> Dict[str, List[float]]:
         """Seconds of one step of each variant per round, A B A B ..., after ``warmup``
@@ -188,10 +201,24 @@ def _channels_last(bench: PretrainStepBenchmark):
         bench.model.to(memory_format=plain)
 
 
+@contextmanager
+def _bf16(bench: PretrainStepBenchmark):
+    """The CMID step's forward under CPU bf16 autocast (``tools/train.py --amp`` on CPU)."""
+    if not bench.device.startswith('cpu'):
+        raise ValueError("variant 'bf16' is CPU autocast; on a GPU train with --amp")
+    optim = bench.optim
+    bench.optim = CPUAutocastOptimWrapper(optimizer=optim.optimizer)
+    try:
+        yield
+    finally:
+        bench.optim = optim
+
+
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
 TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'fft-per-image': _fft_per_image,
     'channels-last': _channels_last,
+    'bf16': _bf16,
 }
 
 
@@ -208,7 +235,7 @@ def summary(times: Dict[str, List[float]], batch_size: int) -> List[str]:
         if base not in times:
             continue
         for name, t in times.items():
-            if name == base or (base == 'cmid' and name not in TOGGLES):
+            if name == base or (base == 'cmid' and name == 'bare'):
                 continue
             ratio = np.array(t) / np.array(times[base])
             lines.append(f'per-round ratio {name} / {base}: median {np.median(ratio):.3f} '

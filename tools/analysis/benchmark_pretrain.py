@@ -15,7 +15,8 @@ machine's load average before and after.
   the student backbone forward + backward on both masked views (one batch of 2B), the teacher
   backbone forward on both clean views (no grad), optimizer step of the backbone and mask token.
 - toggles, the CMID step with one optimisation undone or one candidate applied:
-  ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``channels-last``.
+  ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``channels-last``,
+  ``bf16`` (CPU bf16 autocast, ``tools/train.py --amp``), combined with ``+``.
 - ``--rss``: also the peak RSS of each variant alone, each in a separate process.
 - ``--profile [N]``: torch.profiler over ``--rounds`` CMID steps; prints the forward time of
   each part of the model (backbone, necks, decoder, teacher parts; inclusive) and the top N
@@ -48,8 +49,9 @@ def main():
     parser.add_argument('--queue-len', type=int, default=None, help='override the MoCo queue')
     parser.add_argument('--compare', action='store_true',
                         help='also time the bare backbone and print the ratio CMID / bare')
-    parser.add_argument('--variants', nargs='+', default=['cmid'],
-                        choices=['bare', 'cmid', *TOGGLES], help='default: cmid')
+    parser.add_argument('--variants', nargs='+', default=['cmid'], metavar='VARIANT',
+                        help='bare, cmid (the default) or toggles joined by +: '
+                        + ', '.join(TOGGLES))
     parser.add_argument('--rss', action='store_true',
                         help='peak RSS of each variant alone, in a separate process each')
     parser.add_argument('--profile', type=int, nargs='?', const=15, default=None, metavar='N',
