@@ -3,4 +3,4 @@
 _base_ = './cmid_resnet18_1xb16-adan-200i_neon-demo.py'
 
 model = dict(local_neck=None, local_head=None, decoder=None, rec_head=None)
-default_hooks = dict(teacher_temp=None)  # no local head to warm up
+default_hooks = dict(teacher_temp=dict(module_name=None))  # no local head to warm up

@@ -56,5 +56,14 @@ def test_values_follow_the_former_formula_at_a_few_iterations():
 
 def test_a_model_without_a_local_head_is_a_clear_error():
     hook = HOOKS.build(dict(type='TeacherTempWarmupHook'))
-    with pytest.raises(ValueError, match=r'no local_head .*default_hooks = dict\(teacher_temp=None'):
+    with pytest.raises(ValueError, match=r'no local_head .*teacher_temp=dict\(module_name=None\)'):
         temperature_at(hook, None, 0, 10, 1)
+
+
+def test_the_hook_turned_off_checks_that_there_is_no_local_head():
+    hook = HOOKS.build(dict(type='TeacherTempWarmupHook', module_name=None))
+    runner = SimpleNamespace(model=Model(None), iter=0, max_iters=10, max_epochs=1)
+    hook.before_train(runner)
+    hook.before_train_iter(runner, batch_idx=0)  # nothing to set
+    with pytest.raises(ValueError, match="off .* but the model has a local_head"):
+        temperature_at(hook, CMIDLocalHead(), 0, 10, 1)

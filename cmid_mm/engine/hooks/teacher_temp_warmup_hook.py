@@ -22,12 +22,15 @@ class TeacherTempWarmupHook(WarmupParamHook):
     ``module_name`` (``CMIDLocalHead.loss`` uses it). ``warmup_iters``, when given, counts the
     warm-up in iterations and wins over ``warmup_epochs``; epochs are fractional
     (``iter * max_epochs / max_iters``), so an epoch-based warm-up works in iteration-based loops
-    too. Configs whose local branch is off set ``default_hooks = dict(teacher_temp=None)``.
+    too. Configs whose local branch is off set ``module_name=None``
+    (``default_hooks = dict(teacher_temp=dict(module_name=None))``): the hook then checks that
+    there is indeed no local head and does nothing. (mmengine's ``default_hooks`` accepts ``None``
+    only for its own hook names, so the entry cannot simply be removed.)
     """
 
     def __init__(self, warmup_teacher_temp: float = 0.04, warmup_epochs: float = 50,
-                 warmup_iters: Optional[int] = None, module_name: str = 'local_head'):
-        super().__init__(param_name='current_teacher_temp', module_name=module_name,
+                 warmup_iters: Optional[int] = None, module_name: Optional[str] = 'local_head'):
+        super().__init__(param_name='current_teacher_temp', module_name=module_name or 'local_head',
                          warmup_epochs=warmup_epochs)
         self.module_name = module_name
         self.warmup_teacher_temp = warmup_teacher_temp
@@ -38,10 +41,16 @@ class TeacherTempWarmupHook(WarmupParamHook):
             head = self.module_getter(get_ori_model(runner.model))
         except AttributeError:
             head = None
+        if self.module_name is None:
+            if head is not None:
+                raise ValueError('TeacherTempWarmupHook is off (module_name=None) but the model '
+                                 'has a local_head: its teacher temperature would not warm up; '
+                                 "set module_name='local_head'")
+            return
         if head is None:
             raise ValueError(f'TeacherTempWarmupHook: the model has no {self.module_name} (its '
-                             'branch is off?); leave the hook out of such a config: '
-                             'default_hooks = dict(teacher_temp=None)')
+                             'branch is off?); turn the hook off in such a config: '
+                             'default_hooks = dict(teacher_temp=dict(module_name=None))')
         self.ori_val = head.teacher_temp  # the temperature after the warm-up
 
     def teacher_temp_at(self, cur_iter: int, max_iters: int, max_epochs: int) -> float:
@@ -53,5 +62,7 @@ class TeacherTempWarmupHook(WarmupParamHook):
                             cur_iter * max_epochs / max_iters, self.warmup_epochs)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if self.module_name is None:
+            return
         self.set_param(runner, self.teacher_temp_at(runner.iter, runner.max_iters,
                                                     runner.max_epochs))
