@@ -6,7 +6,7 @@ import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe g
 import torch
 from cmid_mm.utils import (CLIError, add_common_args, build_runner, find_resume_checkpoint,
                            load_config, run_cli, setup_cli_cfg)
-from cmid_mm.utils.cli import check_data_paths
+from cmid_mm.utils.cli import check_data_paths, keep_freed_memory
 from mmengine.logging import print_log
 
 
@@ -28,6 +28,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    malloc_note = keep_freed_memory()  # first: before the big allocations
     if args.resume not in (None, 'auto') and '://' not in args.resume \
             and not osp.isfile(args.resume):
         raise CLIError(f'checkpoint file not found: {args.resume}')
@@ -53,7 +54,9 @@ def main():
 
     loaders = ['train_dataloader'] + (['val_dataloader'] if cfg.get('val_cfg') else [])
     check_data_paths(cfg, loaders)  # before the Runner prints its environment dump
-    build_runner(cfg).train()
+    runner = build_runner(cfg)
+    runner.logger.info(malloc_note)
+    runner.train()
 
 
 if __name__ == '__main__':

@@ -484,3 +484,36 @@ def run_cli(main, user_errors=()):
             raise
         print(f'error: {message}', file=sys.stderr)
         sys.exit(2)
+
+
+# glibc's mallopt parameters (malloc.h) and the values set by keep_freed_memory
+_MALLOPT_KEEP = ((-4, 0),  # M_MMAP_MAX: no mmap for large blocks, all from the heap
+                 (-1, 2**31 - 1),  # M_TRIM_THRESHOLD: never give the heap's top back
+                 (-2, 2**30))  # M_TOP_PAD: grow the heap 1 GiB at a time (address space)
+_MALLOC_ENV = ('MALLOC_MMAP_MAX_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'GLIBC_TUNABLES')
+
+
+def keep_freed_memory() -> str:
+    """Make glibc malloc keep freed memory for reuse instead of returning it to the OS; returns
+    what it did, for the log.
+
+    A training step allocates activations larger than glibc's mmap threshold (32 MiB at most),
+    so by default each is mmap-ed, unmapped when freed and page-faulted in again the next step:
+    kernel time on every step. Kept in the heap, they are reused. Off with
+    ``CMID_MALLOC_TUNING=0``; left alone when any ``MALLOC_*_`` / ``GLIBC_TUNABLES`` variable is
+    set (the user's choice) or the C library is not glibc.
+    """
+    import ctypes
+    import platform
+    if os.environ.get('CMID_MALLOC_TUNING', '1') == '0':
+        return 'malloc: glibc defaults (CMID_MALLOC_TUNING=0)'
+    given = [k for k in _MALLOC_ENV if k in os.environ]
+    if given:
+        return f'malloc: as set by {", ".join(given)}'
+    if platform.libc_ver()[0] != 'glibc':
+        return 'malloc: not glibc, unchanged'
+    mallopt = ctypes.CDLL(None).mallopt
+    if not all(mallopt(param, value) == 1 for param, value in _MALLOPT_KEEP):
+        raise RuntimeError('glibc mallopt refused a setting; set CMID_MALLOC_TUNING=0')
+    return ('malloc: freed memory kept for reuse (mmap off, no trimming, 1 GiB top pad); '
+            'CMID_MALLOC_TUNING=0 for glibc defaults')

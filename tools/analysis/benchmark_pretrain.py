@@ -33,6 +33,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import cmid_mm  # noqa: F401
+from cmid_mm.utils.cli import keep_freed_memory
 from cmid_mm.engine.step_benchmark import (TOGGLES, PretrainStepBenchmark, load_average,
                                            peak_rss_mib, peak_rss_mib_in_subprocess, summary)
 
@@ -57,6 +58,7 @@ def main():
     parser.add_argument('--profile', type=int, nargs='?', const=15, default=None, metavar='N',
                         help='profile the CMID step, list the top N operators (default 15)')
     args = parser.parse_args()
+    print(keep_freed_memory())  # as tools/train.py; CMID_MALLOC_TUNING=0 for glibc defaults
     if args.threads:
         torch.set_num_threads(args.threads)
     names = list(dict.fromkeys((['bare'] if args.compare else []) + args.variants))
