@@ -5,19 +5,12 @@ _base_ = './dotav1-hbb_1024.py'
 
 dataset_type = 'DOTADataset'
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadRotatedAnnotations', with_bbox=True),
-    dict(type='RotatedResize', scale=(1024, 1024), keep_ratio=True),
-    dict(type='RotatedRandomFlip', prob=[0.25, 0.25, 0.25],
-         direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='PackDetInputs'),
+    dict(t, scale=(1024, 1024)) if t['type'].endswith('Resize') else t
+    for t in _base_.rotated_train_pipeline
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='RotatedResize', scale=(1024, 1024), keep_ratio=True),
-    dict(type='LoadRotatedAnnotations', with_bbox=True),  # after Resize: gts in image pixels
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+    dict(t, scale=(1024, 1024)) if t['type'].endswith('Resize') else t
+    for t in _base_.rotated_test_pipeline
 ]
 train_dataloader = dict(
     batch_sampler=None,
