@@ -1,16 +1,6 @@
 # ./oriented-rcnn_resnet50_fpn.py with a CMID Swin-B backbone, as ./faster-rcnn_swin-base_fpn.py.
-_base_ = './oriented-rcnn_resnet50_fpn.py'
+_base_ = ['./oriented-rcnn_resnet50_fpn.py', './det_swin-base_backbone.py']
 
-cmid_checkpoint = 'work_dirs/cmid_swin-base_4xb64-adan-coslr-400e_millionaid/epoch_400.pth'
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmpretrain.SwinTransformer',
-        arch='base',
-        img_size=1024,
-        window_size=7,
-        drop_path_rate=0.2,
-        out_indices=(0, 1, 2, 3),
-        pad_small_map=True,
-        init_cfg=dict(type='Pretrained', checkpoint=cmid_checkpoint, prefix='backbone.')),
-    neck=dict(in_channels=[128, 256, 512, 1024]))
+cmid_checkpoint = _base_.cmid_swin_base_backbone['init_cfg']['checkpoint']
+model = dict(backbone=dict(_delete_=True, **_base_.cmid_swin_base_backbone),
+             neck=dict(in_channels=_base_.swin_base_fpn_in_channels))
