@@ -38,18 +38,18 @@ train_pipeline = [
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [_base_.load_rs_image, dict(type='LoadAnnotations'), dict(type='PackSegInputs')]
+dataset = dict(type=dataset_type, data_root=data_root, metainfo=metainfo, img_suffix='.tif',
+               seg_map_suffix='.png')
 
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, metainfo=metainfo, img_suffix='.tif',
-                 seg_map_suffix='.png', pipeline=train_pipeline,
+    dataset=dict(**dataset, pipeline=train_pipeline,
                  data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train')))
 val_dataloader = dict(
     batch_size=1, num_workers=0, persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, metainfo=metainfo, img_suffix='.tif',
-                 seg_map_suffix='.png', pipeline=test_pipeline,
+    dataset=dict(**dataset, pipeline=test_pipeline,
                  data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val')))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
