@@ -8,7 +8,7 @@ import torch
 from mmengine.runner import Runner
 from mmpretrain.models import ResNet
 
-from .tiny_cmid import tiny_demo_config
+from .tiny_cmid import tiny_runner_config
 
 
 def test_the_last_checkpoint_is_exported_as_the_student_backbone_only(tmp_path):
@@ -17,15 +17,9 @@ def test_the_last_checkpoint_is_exported_as_the_student_backbone_only(tmp_path):
     for i in range(4):
         cv2.imwrite(str(tmp_path / 'images' / f'{i}.png'),
                     rng.integers(0, 255, (72, 72, 3), np.uint8))
-    cfg = tiny_demo_config(**{
-        'train_dataloader.batch_size': 4, 'train_dataloader.num_workers': 0,
-        'train_dataloader.persistent_workers': False,
-        'train_dataloader.dataset.data_root': str(tmp_path / 'images'),
-        'train_dataloader.dataset.data_prefix': '',
-        'train_dataloader.dataset.pipeline.1.img_size': 64,
-        'train_cfg.max_iters': 2, 'default_hooks.checkpoint.interval': 1000})
+    cfg = tiny_runner_config(tmp_path / 'images', tmp_path / 'work', max_iters=2,
+                             **{'default_hooks.checkpoint.interval': 1000})
     cfg.custom_hooks = [dict(type='BackboneExportHook')]
-    cfg.work_dir = str(tmp_path / 'work')
     runner = Runner.from_cfg(cfg)
     runner.train()
 

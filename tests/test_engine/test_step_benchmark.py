@@ -24,9 +24,12 @@ def test_the_bare_step_zeroes_every_gradient_it_makes_mask_token_included():
 
 def test_rounds_time_every_variant_once_per_round_and_undo_the_toggles():
     bench = tiny_benchmark()
-    times = bench.rounds(['bare', 'cmid', 'fft-per-image', 'channels-last'], rounds=2, warmup=1)
+    optim = bench.optim
+    times = bench.rounds(['bare', 'cmid', 'fft-per-image', 'channels-last', 'bf16+channels-last'],
+                         rounds=2, warmup=1)
     assert {k: len(v) for k, v in times.items()} == {
-        'bare': 2, 'cmid': 2, 'fft-per-image': 2, 'channels-last': 2}
+        'bare': 2, 'cmid': 2, 'fft-per-image': 2, 'channels-last': 2, 'bf16+channels-last': 2}
+    assert bench.optim is optim
     assert bench.model.rec_head.loss_freq.spectrum_of_mean
     assert bench.model.backbone.conv1.weight.is_contiguous()
     assert bench.inputs[0].is_contiguous()

@@ -17,3 +17,17 @@ def tiny_demo_config(**overrides) -> Config:
         'model.local_head.out_channels': 32, 'model.local_head.num_pairs': 2,
         'model.decoder.in_channels': 64, **overrides})
     return cfg
+
+
+def tiny_runner_config(data_root, work_dir, max_iters: int, **overrides) -> Config:
+    """:func:`tiny_demo_config` for a Runner: batch 4 from a folder of images at 64 px, no
+    loader workers, ``max_iters`` iterations, then ``overrides``."""
+    cfg = tiny_demo_config(**{
+        'train_dataloader.batch_size': 4, 'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_dataloader.dataset.data_root': str(data_root),
+        'train_dataloader.dataset.data_prefix': '',
+        'train_dataloader.dataset.pipeline.1.img_size': 64,
+        'train_cfg.max_iters': max_iters, **overrides})
+    cfg.work_dir = str(work_dir)
+    return cfg
