@@ -1,7 +1,7 @@
 # Scene classifier on a CMID ViT-B/16. CMID pretrains CMIDVisionTransformer with
 # out_type='featmap'; the classifier reads the class token of the same weights (same keys).
 # See cls_cmid-resnet50.py for the checkpoint.
-_base_ = 'mmpretrain::_base_/models/vit-base-p16.py'
+_base_ = ['mmpretrain::_base_/models/vit-base-p16.py', './cls_cmid-finetune-recipe.py']
 
 model = dict(
     backbone=dict(
@@ -12,6 +12,5 @@ model = dict(
             type='Pretrained',
             checkpoint='work_dirs/cmid_vit-base-p16_4xb64-adan-coslr-400e_millionaid/epoch_400.pth',
             prefix='backbone.')),
-    head=dict(loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
-              topk=(1, )),
-    train_cfg=dict(augments=[dict(type='Mixup', alpha=0.8), dict(type='CutMix', alpha=1.0)]))
+    head=_base_.cmid_finetune_head,
+    train_cfg=_base_.cmid_finetune_train_cfg)
