@@ -63,3 +63,11 @@ def train_and_read_scalars(command, checkpoint, work_dir):
     assert f'load backbone. in model from: {checkpoint}' in log
     scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
     return log, [json.loads(line) for line in open(scalars[0])]
+
+
+def local_data_options(root, loaders=('train_dataloader', 'val_dataloader')):
+    """--cfg-options that point ``loaders`` at the data under ``root``, loaded in the main
+    process."""
+    return [option for loader in loaders for option in (
+        f'{loader}.dataset.data_root={root}', f'{loader}.num_workers=0',
+        f'{loader}.persistent_workers=False')]

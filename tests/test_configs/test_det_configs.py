@@ -12,7 +12,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 
 from .helpers import (REPO, assert_loads_with_no_missing_key, backbone_of, build_model,
-                      train_and_read_scalars)
+                      local_data_options, train_and_read_scalars)
 
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/detection/*.py'))
 DIOR_R50 = 'configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dior.py'
@@ -73,11 +73,7 @@ def test_train_two_iterations_and_validate(tiny_dior, cmid_r50_checkpoint, tmp_p
     # mmdet's own packaged tools/train.py, unchanged: the config's custom_imports is all it needs
     # (tools/train.py of this repository trains the other configs in the suite)
     work_dir = tmp_path / 'work'
-    options = [
-        f'train_dataloader.dataset.data_root={tiny_dior}',
-        f'val_dataloader.dataset.data_root={tiny_dior}',
-        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+    options = local_data_options(tiny_dior) + [
         'train_dataloader.dataset.pipeline.2.scale=(64,64)',  # Resize
         'val_dataloader.dataset.pipeline.1.scale=(64,64)',
         f'model.backbone.init_cfg.checkpoint={cmid_r50_checkpoint}',

@@ -19,7 +19,7 @@ from mmseg.registry import DATASETS
 import cmid_mm  # noqa: F401  (registers CheckSameSize)
 from cmid_mm.datasets.transforms import ImageFileError
 
-from .helpers import REPO, train_and_read_scalars, write_isprs_tiles
+from .helpers import REPO, local_data_options, train_and_read_scalars, write_isprs_tiles
 SEG = 'configs/segmentation/'
 PAPER_R50 = SEG + 'upernet_cmid-resnet50_1xb8-sgd-coslr-50e_potsdam-512x512.py'
 MMSEG_TRAIN = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'train.py')
@@ -127,13 +127,9 @@ def tiny_isprs_options(root):
     write_isprs_tiles(root, {'train': 4, 'val': 1})
     cfg = Config.fromfile(osp.join(REPO, PAPER_R50))
     steps = [t.type for t in cfg.train_dataloader.dataset.pipeline]
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
-        'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-        'val_dataloader.persistent_workers=False',
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    return local_data_options(root, loaders) + [
+        'train_dataloader.batch_size=2',
         f'train_dataloader.dataset.pipeline.{steps.index("RandomResize")}.scale=(64,64)',
         f'train_dataloader.dataset.pipeline.{steps.index("RandomCrop")}.crop_size=(64,64)',
         'model.data_preprocessor.size=(64,64)',

@@ -11,7 +11,7 @@ from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS
 
 from .helpers import (REPO, assert_loads_with_no_missing_key, backbone_of, build_model,
-                      train_and_read_scalars, write_isprs_tiles)
+                      local_data_options, train_and_read_scalars, write_isprs_tiles)
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/segmentation/*.py'))
 POTSDAM_R50 = 'configs/segmentation/upernet_cmid-resnet50_4xb4-80k_potsdam-512x512.py'
 
@@ -87,12 +87,8 @@ def tiny_potsdam(tmp_path):
 
 def test_train_two_iterations_and_validate(tiny_potsdam, cmid_r50_checkpoint, tmp_path, python):
     work_dir = tmp_path / 'work'
-    options = [
-        f'train_dataloader.dataset.data_root={tiny_potsdam}',
-        f'val_dataloader.dataset.data_root={tiny_potsdam}',
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-        'val_dataloader.persistent_workers=False',
+    options = local_data_options(tiny_potsdam) + [
+        'train_dataloader.batch_size=2',
         'train_dataloader.dataset.pipeline.3.scale=(64,64)',  # RandomResize
         'train_dataloader.dataset.pipeline.4.crop_size=(64,64)',  # RandomCrop
         'val_dataloader.dataset.pipeline.3.scale=(64,64)',  # Resize
