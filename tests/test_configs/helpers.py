@@ -71,3 +71,15 @@ def local_data_options(root, loaders=('train_dataloader', 'val_dataloader')):
     return [option for loader in loaders for option in (
         f'{loader}.dataset.data_root={root}', f'{loader}.num_workers=0',
         f'{loader}.persistent_workers=False')]
+
+
+def load_downstream_config(config, scope):
+    """``config`` after checking what every downstream config needs: its library's default scope,
+    cmid_mm in custom_imports, an mmpretrain backbone (the CMID checkpoints' keys) and no SyncBN
+    (one CPU process must run it)."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    assert cfg.default_scope == scope
+    assert 'cmid_mm' in cfg.custom_imports.imports
+    assert cfg.model.backbone.type.startswith('mmpretrain.')
+    assert 'SyncBN' not in cfg.pretty_text
+    return cfg
