@@ -23,7 +23,7 @@ if step pretrain; then
   "$PY" demo/prepare_demo_data.py --out data/neon_demo
   rm -rf "$WORK/cmid_pretrain"
   "$PY" tools/train.py "$CFG" --work-dir "$WORK/cmid_pretrain"
-  "$PY" tools/analysis/loss_summary.py "$WORK/cmid_pretrain"
+  "$PY" tools/analysis_tools/loss_summary.py "$WORK/cmid_pretrain"
 fi
 if [[ ! -f "$CKPT" ]]; then
   echo "error: $CKPT not found; run the pretrain step first (DEMO_STEPS=pretrain)" >&2

@@ -27,9 +27,9 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 
 echo "== 2. band statistics (raw DNs: p1/p99 -> the stretch; stretched bands: mean/std)"
-"$PY" tools/analysis/band_stats.py "$DATA/pretrain" --out "$WORK/raw_stats.json" 2>/dev/null
+"$PY" tools/analysis_tools/band_stats.py "$DATA/pretrain" --out "$WORK/raw_stats.json" 2>/dev/null
 PRETRAIN_CFG=$CFG/cmid_resnet18-6band_1xb16-adan-100i_landsat7-demo.py
-"$PY" tools/analysis/band_stats.py "$PRETRAIN_CFG" --out "$WORK/stats.json" 2>/dev/null
+"$PY" tools/analysis_tools/band_stats.py "$PRETRAIN_CFG" --out "$WORK/stats.json" 2>/dev/null
 
 echo "== 3. 6-band CMID pretraining"
 PRETRAIN_OPTS=()

@@ -1,5 +1,5 @@
 """Per-band mean / std / percentiles of a dataset, for a config's data preprocessor
-(:func:`band_statistics`; ``tools/analysis/band_stats.py`` is its command line).
+(:func:`band_statistics`; ``tools/analysis_tools/band_stats.py`` is its command line).
 
 With a config, the images of its ``{split}_dataloader`` dataset are loaded by the first loading
 transform of its pipeline (``LoadRSImageFromFile`` or mmcv's ``LoadImageFromFile``), so the numbers

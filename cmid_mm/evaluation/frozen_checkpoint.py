@@ -1,5 +1,5 @@
 """kNN / linear-probe accuracy of the frozen backbone of a checkpoint on a labelled dataset config
-(what ``tools/analysis/knn_eval.py`` reports): the weights and architecture from
+(what ``tools/analysis_tools/knn_eval.py`` reports): the weights and architecture from
 :func:`build_eval_backbone`, the splits from the data config's dataloaders, the numbers from
 :func:`cmid_mm.evaluation.frozen_eval.evaluate_frozen`."""
 import os.path as osp

@@ -1,4 +1,4 @@
-"""cmid_mm.datasets.band_statistics (and tools/analysis/band_stats.py over it): exact mean/std,
+"""cmid_mm.datasets.band_statistics (and tools/analysis_tools/band_stats.py over it): exact mean/std,
 percentiles, nodata, config mode, errors."""
 import json
 import os.path as osp
@@ -116,7 +116,7 @@ def test_command_line(uint16_rasters, tmp_path):
     folder, arrays = uint16_rasters
 
     def cli(*args):
-        return subprocess.run([sys.executable, 'tools/analysis/band_stats.py', *map(str, args),
+        return subprocess.run([sys.executable, 'tools/analysis_tools/band_stats.py', *map(str, args),
                                '--out', str(tmp_path / 'stats.json')], cwd=REPO,
                               capture_output=True, text=True, timeout=300)
 

@@ -1,4 +1,4 @@
-"""tools/analysis/benchmark_pretrain.py: the CMID step alone, --compare, interleaved toggles,
+"""tools/analysis_tools/benchmark_pretrain.py: the CMID step alone, --compare, interleaved toggles,
 --rss and --profile."""
 import os.path as osp
 import re
@@ -29,7 +29,7 @@ def tiny_config(tmp_path_factory):
 
 
 def bench(python, repo_root, config, *flags):
-    proc = subprocess.run([python, 'tools/analysis/benchmark_pretrain.py', str(config),
+    proc = subprocess.run([python, 'tools/analysis_tools/benchmark_pretrain.py', str(config),
                            '--batch-size', '2', '--img-size', '64', '--rounds', '2', '--warmup',
                            '1', *flags], cwd=repo_root, capture_output=True, text=True,
                           timeout=600)
@@ -77,7 +77,7 @@ def test_interleaved_toggles_print_medians_per_round_ratios_load_and_rss(python,
 
 
 def test_batch_and_image_size_default_to_the_config(python, repo_root, tiny_config):
-    proc = subprocess.run([python, 'tools/analysis/benchmark_pretrain.py', str(tiny_config),
+    proc = subprocess.run([python, 'tools/analysis_tools/benchmark_pretrain.py', str(tiny_config),
                            '--rounds', '1', '--warmup', '0', '--queue-len', '32'], cwd=repo_root,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]

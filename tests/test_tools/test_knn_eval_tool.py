@@ -1,4 +1,4 @@
-"""tools/analysis/knn_eval.py end to end: tiny labelled folder, tiny checkpoints, subprocess."""
+"""tools/analysis_tools/knn_eval.py end to end: tiny labelled folder, tiny checkpoints, subprocess."""
 import json
 import subprocess
 
@@ -60,7 +60,7 @@ def files(tmp_path_factory):
 
 
 def run(python, repo_root, *args):
-    return subprocess.run([python, 'tools/analysis/knn_eval.py', *map(str, args)],
+    return subprocess.run([python, 'tools/analysis_tools/knn_eval.py', *map(str, args)],
                           cwd=repo_root, capture_output=True, text=True, timeout=300)
 
 

@@ -1,4 +1,4 @@
-"""tools/analysis/loss_summary.py: the losses of a run's scalars.json, and its one-line errors."""
+"""tools/analysis_tools/loss_summary.py: the losses of a run's scalars.json, and its one-line errors."""
 import json
 import os.path as osp
 import subprocess
@@ -8,7 +8,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def summary(work_dir):
-    return subprocess.run([sys.executable, 'tools/analysis/loss_summary.py', str(work_dir)],
+    return subprocess.run([sys.executable, 'tools/analysis_tools/loss_summary.py', str(work_dir)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
 
 

@@ -41,7 +41,7 @@ class LoadRSImageFromFile(BaseTransform):
       pixels and map linearly to ``[0, out_max]``. Computed per image: use ``'range'`` for the
       same stretch across tiles / scenes.
     - ``'range'``: per band, clip to fixed ``value_range`` (one ``(low, high)`` for all bands,
-      or one per band, e.g. the percentiles written by ``tools/analysis/band_stats.py``) and map
+      or one per band, e.g. the percentiles written by ``tools/analysis_tools/band_stats.py``) and map
       linearly to ``[0, out_max]``.
 
     Adds to ``results``: ``img`` (H, W, C); ``img_shape``, ``ori_shape``; ``nodata_mask``

@@ -1,6 +1,6 @@
 """Speed and memory of a CMID pretraining step, against the bare backbone, and where it goes.
 
-    python tools/analysis/benchmark_pretrain.py CONFIG [--batch-size B] [--img-size S]
+    python tools/analysis_tools/benchmark_pretrain.py CONFIG [--batch-size B] [--img-size S]
         [--rounds 8] [--warmup 2] [--device cpu] [--threads N] [--compare]
         [--variants NAME ...] [--rss] [--profile [N]]
 

@@ -1,6 +1,6 @@
 """Print how the losses of a training run moved, from its mmengine scalar log.
 
-    python tools/analysis/loss_summary.py WORK_DIR [--window 3]
+    python tools/analysis_tools/loss_summary.py WORK_DIR [--window 3]
 
 Reads the newest ``WORK_DIR/<timestamp>/vis_data/scalars.json`` (mmpretrain's ``load_json_log``)
 and prints, for every logged loss, the mean of the first and last ``window`` log entries and the

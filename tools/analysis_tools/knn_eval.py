@@ -1,6 +1,6 @@
 """Weighted kNN and linear-probe accuracy of a frozen (pretrained) backbone on a labelled dataset.
 
-    python tools/analysis/knn_eval.py DATA_CONFIG CHECKPOINT [--model-config CFG | --zoo NAME]
+    python tools/analysis_tools/knn_eval.py DATA_CONFIG CHECKPOINT [--model-config CFG | --zoo NAME]
         [--random-init] [--k 20] [--temperature 0.07] [--no-probe] [--probe-wd 1e-3]
         [--bank-split train] [--query-split val] [--batch-size N] [--out result.json]
 

@@ -1,7 +1,7 @@
 """Per-band mean / std / percentiles of a dataset, for a config's data preprocessor.
 
-    python tools/analysis/band_stats.py CONFIG [--split train] --out stats.json
-    python tools/analysis/band_stats.py DIR_OR_RASTER [...] [--bands 1 2 3 | B02 B03]
+    python tools/analysis_tools/band_stats.py CONFIG [--split train] --out stats.json
+    python tools/analysis_tools/band_stats.py DIR_OR_RASTER [...] [--bands 1 2 3 | B02 B03]
         [--divisor 10000] [--nodata 0] --out stats.json
 
 A command line over :func:`cmid_mm.datasets.band_statistics` (how the images are read, and how

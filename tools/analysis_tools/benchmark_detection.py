@@ -1,6 +1,6 @@
 """Images/s of a detection training step for several configs, in interleaved rounds.
 
-    python tools/analysis/benchmark_detection.py CONFIG [CONFIG ...] [--img-size 1024]
+    python tools/analysis_tools/benchmark_detection.py CONFIG [CONFIG ...] [--img-size 1024]
         [--batch-size 1] [--rounds 5] [--warmup 1] [--threads N]
 
 Each config's detector (random init) trains on one synthetic batch (random images, 20 random
