@@ -71,7 +71,7 @@ def test_test_tool(evil, tmp_path):
 
 def test_knn_eval(evil):
     """The architecture comes from the weights; the embedded config is never evaluated."""
-    proc = run_tool('analysis/knn_eval.py', evil['config'], evil['ckpt'], '--k', '2',
+    proc = run_tool('analysis_tools/knn_eval.py', evil['config'], evil['ckpt'], '--k', '2',
                     '--bank-split', 'train', '--query-split', 'test', '--no-probe')
     ok(proc)
     assert 'backbone: ResNet (' in proc.stdout
