@@ -50,7 +50,7 @@ def trained(tmp_path_factory):
     })
     cfg.custom_hooks = [
         dict(type='KNNEvalHook', bank_dataloader=knn_loader, query_dataloader=knn_loader,
-             by_epoch=False, interval=2, k=3, probe=True),
+             by_epoch=False, interval=2, k=3, probe=True, eval_at_start=True),
         dict(type='CollapseMonitorHook', interval=2),
         dict(type='ReconstructionVisHook', interval=2, max_images=3),
     ]
@@ -79,6 +79,19 @@ def test_monitors_reach_the_scalar_log(trained):
         assert 0 <= r['knn_top1'] <= 100 and 0 <= r['knn_probe_top1'] <= 100
         assert {'collapse/global_std', 'collapse/global_erank', 'collapse/local_std',
                 'collapse/local_erank', 'collapse/centre_entropy'} <= set(r)
+
+
+def test_knn_curve_starts_at_the_random_init_and_is_written(trained):
+    """eval_at_start adds iteration 0 (the student at its initialisation) to the curve, but not
+    to the scalar log (the MessageHub would log it under iteration 2)."""
+    knn = next(h for h in trained.hooks if type(h).__name__ == 'KNNEvalHook')
+    assert [h['iter'] for h in knn.history] == [0, 2, 4]
+    with open(osp.join(trained.log_dir, 'knn_curve.json')) as f:
+        assert json.load(f) == knn.history
+    log = open(glob.glob(osp.join(trained.log_dir, '*.log'))[0]).read()
+    first, last = knn.history[0]['top1'], knn.history[-1]['top1']
+    assert (f'kNN top-1 {first:.1f} -> {last:.1f} over iterations 0..4 (iteration 0 = this '
+            "run's random init") in log
 
 
 def test_backbone_is_back_in_train_mode(trained):
