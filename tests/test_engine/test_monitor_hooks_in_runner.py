@@ -1,6 +1,7 @@
 """The three monitor hooks in a real mmengine Runner: a tiny CMID trained for 4 iterations."""
 import glob
 import json
+import math
 import os.path as osp
 
 import cv2
@@ -78,7 +79,9 @@ def test_monitors_reach_the_scalar_log(trained):
     for r in logged:
         assert 0 <= r['knn_top1'] <= 100 and 0 <= r['knn_probe_top1'] <= 100
         assert {'collapse/global_std', 'collapse/global_erank', 'collapse/local_std',
-                'collapse/local_erank', 'collapse/centre_entropy'} <= set(r)
+                'collapse/local_erank', 'collapse/centre_entropy', 'collapse/local_blind_floor',
+                'collapse/local_target_entropy'} <= set(r)
+        assert 0 <= r['collapse/local_blind_floor'] <= math.log(32) + 1e-5  # 32 prototypes
 
 
 def test_knn_curve_starts_at_the_random_init_and_is_written(trained):

@@ -71,6 +71,21 @@ def test_without_the_warmup_hook_the_teacher_temperature_is_the_fixed_teacher_te
     torch.testing.assert_close(head.loss(s, t), expected)
 
 
+def test_target_stats_give_the_input_blind_floor_of_the_local_loss():
+    """A student predicting the batch-mean target for every cell (the best an input-blind one
+    can do) scores exactly the logged floor, which is ln K only for a uniform mean target."""
+    head = CMIDLocalHead(out_channels=4, student_temp=1.0, teacher_temp=0.05)
+    t = torch.tensor([[1., 0, 0, 0], [1., 0, 0, 0], [0, 1., 0, 0], [1., 0, 0, 0]])
+    target = F.softmax(t / 0.05, dim=-1)  # centre 0 before the first update
+    mean = target.mean(0)
+    blind = head.loss(mean.log().expand(4, 4), t)  # log-probabilities as logits (temp 1)
+    stats = head.last_target_stats
+    assert stats['blind_floor'].item() == pytest.approx(blind.item(), rel=1e-5)
+    assert stats['blind_floor'].item() < math.log(4) - 0.3
+    entropy = -(target * target.log()).sum(-1).mean()
+    assert stats['target_entropy'].item() == pytest.approx(entropy.item(), rel=1e-5)
+
+
 def test_matched_cells_gathers_the_matched_student_and_other_view_teacher_cells():
     head = CMIDLocalHead(num_pairs=3)
     boxes = torch.tensor([[0, 0, 112, 112, 0, 0], [40, 70, 150, 150, 1, 0]], dtype=torch.float32)

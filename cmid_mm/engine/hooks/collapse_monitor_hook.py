@@ -45,7 +45,10 @@ class CollapseMonitorHook(Hook):
     ``train/collapse/{global,local}_erank`` (:func:`effective_rank`) and
     ``train/collapse/centre_entropy`` (:func:`centre_entropy` of ``model.local_head.center`` at
     the head's final teacher temperature: the centre holds cosine-like scores in [-1, 1], whose
-    plain softmax is uniform whatever they are). Branches switched off are skipped.
+    plain softmax is uniform whatever they are), and from the local head's last step
+    ``train/collapse/local_blind_floor`` / ``local_target_entropy`` (see
+    ``cmid_local_head.target_stats``: the loss an input-blind student reaches, and the teacher's
+    sharpness). Branches switched off are skipped.
 
     Warning thresholds (defaults): ``std < 0.05`` (embeddings within 5 % of a uniform spread's
     per-dimension std: nearly one point); ``erank < 0.05 * min(N, D)`` (the batch spans about
@@ -113,6 +116,9 @@ class CollapseMonitorHook(Hook):
         if head is not None and hasattr(head, 'center'):
             ent = centre_entropy(head.center, head.teacher_temp)
             stats['centre_entropy'] = ent
+            # the local loss's input-blind floor and the target sharpness of the last step
+            for key, value in getattr(head, 'last_target_stats', {}).items():
+                stats[f'local_{key}'] = float(value)
             if ent < self.min_centre_entropy:
                 warnings.append(f'teacher centre entropy {ent:.4f} < {self.min_centre_entropy} '
                                 '(one prototype dominates the teacher output)')

@@ -109,6 +109,7 @@ class CMIDLocalHead(BaseModule):
         teacher_out = teacher_out.detach()
         target = F.softmax((teacher_out - self.center) / self.current_teacher_temp, dim=-1)
         loss = torch.sum(-target * F.log_softmax(student_out / self.student_temp, dim=-1), dim=-1)
+        self.last_target_stats = target_stats(target)
         self._update_center(teacher_out)
         return loss.mean()
 
@@ -120,3 +121,19 @@ class CMIDLocalHead(BaseModule):
             return
         batch_center = (stats[:-1] / stats[-1]).unsqueeze(0)
         self.center.mul_(self.center_momentum).add_(batch_center, alpha=1 - self.center_momentum)
+
+
+@torch.no_grad()
+def target_stats(target: torch.Tensor) -> dict:
+    """What the loss can be read against, from the (N, K) teacher targets of one step.
+
+    ``blind_floor``: the entropy of the batch-mean target, i.e. the lowest loss a student that
+    cannot tell its inputs apart can reach (it predicts that mean for every cell). It equals
+    ``ln K`` only when the mean target is uniform; a loss under ``ln K`` but not under this
+    floor shows a sharp or skewed teacher, not learning. ``target_entropy``: the mean entropy
+    of one target (how sharp the teacher is). Tensors, so that reading them is the caller's sync.
+    """
+    target = target.float()
+    mean = target.mean(0)
+    return dict(blind_floor=-(mean * mean.clamp_min(1e-12).log()).sum(),
+                target_entropy=-(target * target.clamp_min(1e-12).log()).sum(-1).mean())
