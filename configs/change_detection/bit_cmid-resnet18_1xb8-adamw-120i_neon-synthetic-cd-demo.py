@@ -3,7 +3,8 @@
 # real NEON aerial tiles (128x128, made by the demo script in BitemporalDataset's layout).
 _base_ = [
     '../_base_/models/bit_resnet18.py', '../_base_/datasets/cd_cdd.py',
-    '../_base_/runtimes/cd_default_runtime.py', '../_base_/datasets/millionaid_norm.py'
+    '../_base_/runtimes/cd_default_runtime.py', '../_base_/datasets/millionaid_norm.py',
+    '../_base_/schedules/cd_sgd-linear-200e.py'
 ]
 
 data_root = 'work_dirs/demo/change_detection/data'
@@ -35,23 +36,16 @@ val_dataloader = dict(
                                   seg_map_path='test/label')))
 test_dataloader = val_dataloader
 
-# a short budget (~3 min for both demo runs on 2 cores): AdamW (SGD with BIT's momentum 0.99
-# needs its 200 epochs), warm-up, linear decay
-optim_wrapper = dict(type='OptimWrapper',
-                     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01))
+# a short budget (~3 min for both demo runs on 2 cores) on BIT's hooks: AdamW (SGD with BIT's
+# momentum 0.99 needs its 200 epochs), warm-up, linear decay, 120 iterations
+optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=0.01))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=15),
     dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=False, begin=15, end=120),
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=120, val_interval=120)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=120, val_interval=120)
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=25),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=120),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='ChangeMapHook', out_dir=None))
+    logger=dict(interval=25),
+    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=False, interval=120))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)

@@ -3,7 +3,8 @@
 # 64 px tiles (28.5 m) upsampled to 128 px, a narrow head, 150 iterations.
 _base_ = [
     '../_base_/models/upernet_resnet50.py', '../_base_/runtimes/seg_default_runtime.py',
-    '../_base_/datasets/millionaid_norm.py', '../_base_/datasets/landsat_landcover_classes.py'
+    '../_base_/datasets/millionaid_norm.py', '../_base_/datasets/landsat_landcover_classes.py',
+    'mmseg::_base_/schedules/schedule_80k.py'
 ]
 
 cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
@@ -44,38 +45,20 @@ test_pipeline = [
     dict(type='PackSegInputs'),
 ]
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
+    batch_size=8, num_workers=0, persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        **dataset,
-        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
-        pipeline=train_pipeline))
+    dataset=dict(**dataset, data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+                 pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        **dataset,
-        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
-        pipeline=test_pipeline))
+    train_dataloader, batch_size=4, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**dataset, data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
 
-optim_wrapper = dict(
-    type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4))
-param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=150, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=150, val_interval=150)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=25, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=150),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+# mmseg's 80k-iteration schedule (SGD 0.01, poly decay) over 150 iterations
+param_scheduler = [dict(_base_.param_scheduler[0], end=150)]
+train_cfg = dict(max_iters=150, val_interval=150)
+default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=150))
 randomness = dict(seed=0)

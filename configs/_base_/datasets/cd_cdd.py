@@ -33,11 +33,8 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, split='train', pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='val', pipeline=test_pipeline))
+    train_dataloader, batch_size=1, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(train_dataloader['dataset'], split='val', pipeline=test_pipeline))
 test_dataloader = val_dataloader | dict(dataset=val_dataloader['dataset'] | dict(split='test'))
 val_evaluator = dict(type='ChangeDetectionMetric')
 test_evaluator = val_evaluator

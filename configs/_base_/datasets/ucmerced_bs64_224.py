@@ -44,12 +44,8 @@ train_dataloader = dict(
                  pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True))
 val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=False,
-    dataset=dict(type=dataset_type, data_root=data_root, split='test', split_ratio=split_ratio,
-                 pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False))
+    train_dataloader, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(train_dataloader['dataset'], split='test', pipeline=test_pipeline))
 # Overall accuracy (OA) on the test split, the number RS scene papers report.
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_dataloader = val_dataloader
