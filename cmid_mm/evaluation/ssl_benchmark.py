@@ -290,8 +290,10 @@ def train_run(config: str, run_dir: str, iters: Optional[int], seed: int,
 
 
 def run_one(method: str, seed: int, work_dir: str, iters: Optional[int], knn_data: str,
-            seg_data: str, train_data: Optional[str] = None, log=print) -> dict:
-    """One method / seed, from cache when ``result.json`` has the same budget."""
+            seg_data: str, train_data: Optional[str] = None, log=print,
+            cached_only: bool = False) -> Optional[dict]:
+    """One method / seed, from cache when ``result.json`` has the same budget (with
+    ``cached_only``, None when it has not)."""
     run_dir = osp.join(work_dir, method, f'seed{seed}')
     config = METHODS[method]
     budget = 0 if config is None else (iters or _config_iters(config))
@@ -300,6 +302,8 @@ def run_one(method: str, seed: int, work_dir: str, iters: Optional[int], knn_dat
         cached = json.load(open(result_path))
         if cached.get('iters') == budget:
             return dict(cached, cached=True)
+    if cached_only:
+        return None
     os.makedirs(run_dir, exist_ok=True)
     train = dict(train_s=0.0, iters=0, backbone=None)
     train_json = osp.join(run_dir, 'train.json')

@@ -97,6 +97,13 @@ def test_tool_runs_a_tiny_benchmark_and_resumes(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert 'pretraining' not in again.stdout
     assert [ln for ln in again.stdout.splitlines() if ln.startswith('| ')] == rows
+    # a piece that may start no new run: seed 1 is not run, the cached seed 0 is still shown
+    piece = subprocess.run(cmd[:cmd.index('--seeds') + 2] + ['1'] + cmd[cmd.index('--iters'):]
+                           + ['--max-new-runs', '0'], cwd=REPO, capture_output=True, text=True,
+                           timeout=120, env=env)
+    assert piece.returncode == 0, piece.stderr[-3000:]
+    assert 'stopped after 0 new runs' in piece.stdout
+    assert [ln for ln in piece.stdout.splitlines() if ln.startswith('| ')] == rows
 
 
 def test_unknown_method_is_one_error_line():

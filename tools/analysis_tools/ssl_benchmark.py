@@ -3,14 +3,14 @@ markdown table (mean ± std over seeds) and, for full CMID, where it is ahead be
 
     python tools/analysis_tools/ssl_benchmark.py [--methods random mocov2 ... cmid]
         [--seeds 0 1] [--iters N] [--work-dir work_dirs/ssl_benchmark] [--max-new-runs N]
-        [--train-data DIR] [--knn-data data/rs_knn/neon_sites] [--seg-data DIR]
+        [--stop-after SECONDS] [--train-data DIR] [--knn-data data/rs_knn/neon_sites] [--seg-data DIR]
 
 Methods are the configs of configs/ssl_benchmark/ (``random``: no pretraining). Measures:
 kNN top-1 and linear probe on ``--knn-data`` (train.txt bank, val.txt queries), and the mIoU of
 a per-pixel linear head on the frozen backbone's stage features over tree-cover masks of the
 NEON deepforest scenes (built into ``--seg-data`` on first use). Finished runs are cached in
-the work dir and skipped; ``--max-new-runs`` stops after that many new runs (so that the
-benchmark runs in pieces), printing the table of what is finished.
+the work dir and skipped; ``--max-new-runs`` / ``--stop-after`` start no new run after that many
+new runs / seconds (so that the benchmark runs in pieces); the table shows what is finished.
 """
 import argparse
 import os
@@ -34,6 +34,8 @@ def parse_args():
     parser.add_argument('--work-dir', default='work_dirs/ssl_benchmark')
     parser.add_argument('--max-new-runs', type=int, default=None,
                         help='stop after this many runs that were not cached')
+    parser.add_argument('--stop-after', type=float, default=None, metavar='SECONDS',
+                        help='start no new run after this many seconds (a benchmark in pieces)')
     parser.add_argument('--train-data', default=None,
                         help='unlabelled image folder root (default: the configs\' '
                         'data/neon_demo_128px/)')
@@ -56,16 +58,17 @@ def main():
     if args.seg_data is None and not osp.isdir(osp.join(seg_data, 'val', 'mask')):
         print('tree-cover tiles:', prepare_tree_cover(seg_data))
     os.environ.setdefault('OMP_NUM_THREADS', '2')
-    results, new_runs, stopped = [], 0, False
+    results, new_runs, stopped, start = [], 0, False, time.perf_counter()
     for seed in args.seeds:  # seed-major: a stopped benchmark has whole first seeds
         for method in args.methods:
-            if args.max_new_runs is not None and new_runs >= args.max_new_runs:
+            late = args.stop_after is not None and time.perf_counter() - start > args.stop_after
+            if late or (args.max_new_runs is not None and new_runs >= args.max_new_runs):
                 stopped = True
-                break
             result = run_one(method, seed, args.work_dir, args.iters, args.knn_data, seg_data,
-                             args.train_data)
-            new_runs += not result['cached']
-            results.append(result)
+                             args.train_data, cached_only=stopped)
+            if result is not None:
+                new_runs += not result['cached']
+                results.append(result)
     summary = summarize(results, args.methods)
     print()
     print(f'SSL benchmark, {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, '
@@ -76,7 +79,8 @@ def main():
     for line in verdicts(summary):
         print(line)
     if stopped:
-        print(f'stopped after {new_runs} new runs (--max-new-runs): rerun to continue')
+        print(f'stopped after {new_runs} new runs (--max-new-runs / --stop-after): rerun to '
+              'continue')
 
 
 if __name__ == '__main__':
