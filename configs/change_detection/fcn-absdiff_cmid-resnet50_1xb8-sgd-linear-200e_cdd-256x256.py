@@ -6,13 +6,7 @@ model = dict(
     neck=dict(policy='abs_diff'),
     decode_head=dict(
         _delete_=True,
-        type='FCNHead',
-        in_channels=1024,
-        channels=256,
-        num_convs=2,
-        concat_input=False,
-        dropout_ratio=0.1,
-        num_classes=2,
-        norm_cfg=dict(type='BN', requires_grad=True),
+        type='FCNHead', in_channels=1024, channels=256, num_convs=2, concat_input=False,
+        dropout_ratio=0.1, num_classes=2, norm_cfg=dict(type='BN', requires_grad=True),
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)))

@@ -4,9 +4,8 @@ _base_ = [
     '../_base_/models/upernet_vit-base-p16.py', '../_base_/datasets/potsdam_6class.py',
     '../_base_/runtimes/seg_default_runtime.py', '../_base_/schedules/seg_adamw-poly-80k.py'
 ]
-crop_size = (512, 512)
-model = dict(data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=6),
-             auxiliary_head=dict(num_classes=6))
+model = dict(data_preprocessor=dict(size=_base_.crop_size),  # the dataset base's crops
+             decode_head=dict(num_classes=6), auxiliary_head=dict(num_classes=6))
 # no weight decay on position / class embeddings and norms (mmpretrain's ViT names its norms
 # ln1 / ln2 / pre_norm)
 optim_wrapper = dict(

@@ -4,6 +4,5 @@ _base_ = './potsdam_6class.py'
 
 dataset_type = 'ISPRSDataset'
 data_root = 'data/vaihingen'
-train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
-val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
-test_dataloader = val_dataloader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    dataset=dict(type=dataset_type, data_root=data_root))
