@@ -20,7 +20,7 @@ demo: setup
 
 ## Multispectral path: 6-band Landsat-7 CMID pretraining, land-cover segmentation, GeoTIFF scene map.
 demo-multispectral: setup
-	bash demo/demo_multispectral.sh $(wildcard work_dirs/demo/cmid_pretrain/iter_200.pth)
+	bash demo/demo_multispectral.sh $(wildcard work_dirs/demo/cmid_pretrain/iter_500.pth)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,6 +1,6 @@
 """Change-detection demo: BIT fine-tuned from the CMID demo backbone vs. from random init (CPU).
 
-    python demo/demo_change_detection.py work_dirs/demo/cmid_pretrain/iter_200.pth
+    python demo/demo_change_detection.py work_dirs/demo/cmid_pretrain/iter_500.pth
 
 Data: real 10 cm NEON aerial RGB scenes shipped with the ``deepforest`` PyPI package (read from the
 package folder, never imported), turned into labelled bitemporal pairs with synthetic changes:
@@ -26,13 +26,16 @@ recall, F1, IoU (change class) and overall accuracy of each on the test pairs, a
 ``<work-dir>/results.md``.
 """
 import argparse
+import json
 import os
 import os.path as osp
+import statistics
 import sys
 
 import cv2
 import numpy as np
-from demo_common import check_backbone_checkpoint, last_value, neon_scene_paths, run_train
+from demo_common import (check_backbone_checkpoint, last_value, mean_std, neon_scene_paths,
+                         run_train, versus)
 
 CONFIG = 'configs/change_detection/bit_cmid-resnet18_1xb8-adamw-120i_neon-synthetic-cd-demo.py'
 RANDOM_CONFIG = ('configs/change_detection/'
@@ -141,7 +144,7 @@ def write_split(out, split, num, scenes, region, rng):
     return changed / (num * PAIR_SIZE**2)
 
 
-def finetune(config, data_root, work_dir, iters, checkpoint=None):
+def finetune(config, data_root, work_dir, iters, checkpoint=None, seed=0):
     """tools/train.py on the demo pairs (backbone from ``checkpoint`` when given); returns the
     test metrics and the wall time."""
     warmup = max(1, min(15, iters // 8))
@@ -149,7 +152,8 @@ def finetune(config, data_root, work_dir, iters, checkpoint=None):
                for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
     options += [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
                 f'default_hooks.checkpoint.interval={iters}', f'param_scheduler.0.end={warmup}',
-                f'param_scheduler.1.begin={warmup}', f'param_scheduler.1.end={iters}']
+                f'param_scheduler.1.begin={warmup}', f'param_scheduler.1.end={iters}',
+                f'randomness.seed={seed}']
     if checkpoint:
         options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
     seconds = run_train(config, work_dir, options)  # validates on the test pairs at the end
@@ -165,7 +169,9 @@ def main():
     parser.add_argument('--iters', type=int, default=120, help='fine-tuning iterations per run')
     parser.add_argument('--train-pairs', type=int, default=480)
     parser.add_argument('--test-pairs', type=int, default=96)
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=0, help='seed of the synthetic pairs')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1],
+                        help='fine-tuning seeds: each init is trained once per seed')
     args = parser.parse_args()
     if args.iters < 2:
         sys.exit(f'error: --iters must be at least 2, got {args.iters}')
@@ -185,27 +191,38 @@ def main():
           f'{args.train_pairs} train ({frac_train:.1%} changed px), '
           f'{args.test_pairs} test ({frac_test:.1%} changed px) in {data_root}')
 
-    rows = []
-    for label, config, checkpoint in (('CMID (demo pretraining)', CONFIG, args.checkpoint),
-                                      ('random init', RANDOM_CONFIG, None)):
-        name = 'cmid' if checkpoint else 'random'
-        metrics = finetune(config, data_root, osp.join(args.work_dir, name), args.iters,
-                           checkpoint)
-        rows.append((label, metrics))
+    runs = {}
+    for seed in args.seeds:
+        for label, config, checkpoint in (('CMID (demo pretraining)', CONFIG, args.checkpoint),
+                                          ('random init', RANDOM_CONFIG, None)):
+            name = 'cmid' if checkpoint else 'random'
+            metrics = finetune(config, data_root, osp.join(args.work_dir, name, f'seed{seed}'),
+                               args.iters, checkpoint, seed)
+            print(f'{label} seed {seed}: F1 {metrics["F1"]:.2f} IoU {metrics["IoU"]:.2f} '
+                  f'({metrics["time"]:.0f} s)', flush=True)
+            runs.setdefault(name, dict(label=label, seeds=[]))['seeds'].append(metrics)
 
     lines = [
         f'BIT + ResNet-18, {args.iters} iterations x 8 pairs of {PAIR_SIZE}x{PAIR_SIZE} px, '
-        f'{args.test_pairs} test pairs (change class, %):', '',
-        '| backbone init | precision | recall | F1 | IoU | OA | train s |',
+        f'{args.test_pairs} test pairs (change class, %), mean ± std over fine-tuning seeds '
+        f'{args.seeds}:', '',
+        '| backbone init | precision | recall | F1 | IoU | OA | train s (each) |',
         '|---|---:|---:|---:|---:|---:|---:|'
     ]
-    for label, m in rows:
-        lines.append(f"| {label} | {m['precision']:.2f} | {m['recall']:.2f} | {m['F1']:.2f} | "
-                     f"{m['IoU']:.2f} | {m['OA']:.2f} | {m['time']:.0f} |")
+    for run in runs.values():
+        col = {k: [m[k] for m in run['seeds']] for k in run['seeds'][0]}
+        lines.append(f"| {run['label']} | " + ' | '.join(
+            mean_std(col[k]) for k in ('precision', 'recall', 'F1', 'IoU', 'OA')) +
+            f" | {statistics.mean(col['time']):.0f} |")
+    f1 = {name: [m['F1'] for m in run['seeds']] for name, run in runs.items()}
+    lines += ['', f'F1, CMID - random init: {versus(f1["cmid"], f1["random"])}']
     table = '\n'.join(lines)
     print('\n' + table)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
+    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
+        json.dump([dict(task='change detection (NEON pairs, synthetic changes)', metric='F1 (%)',
+                        seeds=args.seeds, cmid=f1['cmid'], random=f1['random'])], f, indent=1)
 
 
 if __name__ == '__main__':

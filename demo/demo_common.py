@@ -10,6 +10,7 @@ import glob
 import importlib.util
 import os
 import os.path as osp
+import statistics
 import subprocess
 import sys
 import time
@@ -97,31 +98,60 @@ def last_value(work_dir: str, key: str) -> float:
 
 
 def finetune_parser(description: str, work_dir: str) -> argparse.ArgumentParser:
-    """The arguments of a fine-tuning step: the CMID checkpoint, ``--work-dir``, ``--iters``."""
+    """The arguments of a fine-tuning step: the CMID checkpoint, ``--work-dir``, ``--iters``,
+    ``--seeds``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('checkpoint', help='CMID pretraining checkpoint (keys backbone.*)')
     parser.add_argument('--work-dir', default=work_dir)
     parser.add_argument('--iters', type=int, default=None,
                         help="training iterations per run, for quick checks (default: the demo "
                         "configs' own; the learning-rate schedules are not rescaled)")
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1],
+                        help='fine-tuning seeds: each init is trained once per seed')
     return parser
 
 
 def cmid_vs_random(configs: Dict[str, str], checkpoint: str, work_dir: str, metric: str,
-                   iters: Optional[int] = None, scale: float = 1.0) -> Dict[str, float]:
+                   iters: Optional[int] = None, scale: float = 1.0,
+                   seeds: Sequence[int] = (0, 1)) -> Dict[str, List[float]]:
     """Train ``configs['cmid']`` (its backbone from ``checkpoint``) and ``configs['random']`` at
-    the same budget; returns ``{'cmid': value, 'random': value}`` of ``metric`` x ``scale``."""
+    the same budget, once per fine-tuning seed (``randomness.seed``: head init, data order,
+    augmentation, and the random backbone's init); returns ``{'cmid': [...], 'random': [...]}``
+    of ``metric`` x ``scale``, one value per seed."""
     schedule = []
     if iters is not None:
         schedule = [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
                     f'default_hooks.checkpoint.interval={iters}']
-    results = {}
-    for init in ('cmid', 'random'):
-        options = list(schedule)
-        if init == 'cmid':
-            options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
-        run_dir = osp.join(work_dir, osp.splitext(osp.basename(configs[init]))[0])
-        seconds = run_train(configs[init], run_dir, options)
-        results[init] = last_value(run_dir, metric) * scale
-        print(f'{configs[init]}: {metric} {results[init]:.2f} ({seconds:.0f} s)', flush=True)
+    results = {'cmid': [], 'random': []}
+    for seed in seeds:
+        for init in ('cmid', 'random'):
+            options = schedule + [f'randomness.seed={seed}']
+            if init == 'cmid':
+                options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
+            run_dir = osp.join(work_dir, osp.splitext(osp.basename(configs[init]))[0],
+                               f'seed{seed}')
+            seconds = run_train(configs[init], run_dir, options)
+            results[init].append(last_value(run_dir, metric) * scale)
+            print(f'{configs[init]} seed {seed}: {metric} {results[init][-1]:.2f} '
+                  f'({seconds:.0f} s)', flush=True)
     return results
+
+
+def mean_std(values: Sequence[float]) -> str:
+    """``'12.34 ± 0.56'`` (sample std over seeds; ``± -`` for one value)."""
+    mean = statistics.mean(values)
+    if len(values) < 2:
+        return f'{mean:.2f} ± -'
+    return f'{mean:.2f} ± {statistics.stdev(values):.2f}'
+
+
+def versus(cmid: Sequence[float], random: Sequence[float]) -> str:
+    """CMID minus random init, read against the seed spread: a difference smaller than the
+    larger of the two ranges over seeds is called noise."""
+    diff = statistics.mean(cmid) - statistics.mean(random)
+    spread = max(max(cmid) - min(cmid), max(random) - min(random))
+    if len(cmid) < 2 or len(random) < 2:
+        return f'{diff:+.2f} (one seed: no spread)'
+    word = 'within seed noise' if abs(diff) <= spread else (
+        'CMID better' if diff > 0 else 'random init better')
+    return f'{diff:+.2f} vs seed range {spread:.2f}: {word}'

