@@ -3,14 +3,10 @@
 _base_ = './dior_800.py'
 
 dataset_type = 'DIORRDataset'
-train_pipeline = [
-    dict(t, scale=(800, 800)) if t['type'].endswith('Resize') else t
-    for t in _base_.rotated_train_pipeline
-]
-test_pipeline = [
-    dict(t, scale=(800, 800)) if t['type'].endswith('Resize') else t
-    for t in _base_.rotated_test_pipeline
-]
+# the rotated pipelines of ./det_common.py at DIOR's 800 px
+train_pipeline, test_pipeline = (
+    [dict(t, scale=(800, 800)) if t['type'].endswith('Resize') else t for t in pipeline]
+    for pipeline in (_base_.rotated_train_pipeline, _base_.rotated_test_pipeline))
 train_dataloader = dict(
     batch_sampler=None,
     dataset=dict(

@@ -4,14 +4,10 @@
 _base_ = './dotav1-hbb_1024.py'
 
 dataset_type = 'DOTADataset'
-train_pipeline = [
-    dict(t, scale=(1024, 1024)) if t['type'].endswith('Resize') else t
-    for t in _base_.rotated_train_pipeline
-]
-test_pipeline = [
-    dict(t, scale=(1024, 1024)) if t['type'].endswith('Resize') else t
-    for t in _base_.rotated_test_pipeline
-]
+# the rotated pipelines of ./det_common.py at the patches' 1024 px
+train_pipeline, test_pipeline = (
+    [dict(t, scale=(1024, 1024)) if t['type'].endswith('Resize') else t for t in pipeline]
+    for pipeline in (_base_.rotated_train_pipeline, _base_.rotated_test_pipeline))
 train_dataloader = dict(
     batch_sampler=None,
     dataset=dict(type=dataset_type, ann_file='trainval/labelTxt/',
