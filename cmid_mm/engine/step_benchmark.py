@@ -2,14 +2,20 @@
 
 Variants (the bare backbone, the CMID step, the CMID step with one optimisation undone or one
 candidate added) are timed in interleaved rounds, A B A B ..., so that a change of the machine's
-load hits them alike; the per-round ratio is what to compare, with its spread.
+load hits them alike; the per-round ratio is what to compare, with its spread. Also: the
+config's train pipeline timed against the step (:func:`pipeline_batches`,
+:func:`loader_summary`), and separate guarded processes for a scaling table
+(:func:`run_guarded`, :func:`parse_step_report`, :func:`scaling_row`, :func:`linear_fit`).
 """
+import copy
 import os
 import re
 import subprocess
+import tempfile
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
-from typing import Callable, ContextManager, Dict, List, Optional, Sequence
+from typing import (Callable, ContextManager, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 import torch
@@ -17,6 +23,7 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
+from mmengine.runner import Runner
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch.autograd.profiler import record_function
@@ -37,6 +44,9 @@ class PretrainStepBenchmark:
       both clean views (no grad), an optimizer step of exactly the parameters it gives gradients
       (backbone and mask token), which it then zeroes, so nothing leaks into the next CMID step.
     """
+
+    #: batches of the config's train pipeline, for the ``'loader'`` variant
+    batches: Optional[Iterator] = None
 
     def __init__(self, cfg: Config, batch_size: Optional[int] = None,
                  img_size: Optional[int] = None, device: str = 'cpu',
@@ -110,6 +120,10 @@ class PretrainStepBenchmark:
         batch)."""
         if name in ('bare', 'cmid'):
             return getattr(self, f'{name}_step'), nullcontext
+        if name == 'loader':  # one batch of the config's pipeline (see pipeline_batches)
+            if self.batches is None:
+                raise ValueError("variant 'loader': set PretrainStepBenchmark.batches first")
+            return lambda: next(self.batches), nullcontext
         toggles = name.split('+')
         unknown = [t for t in toggles if t not in TOGGLES]
         if unknown:
@@ -264,12 +278,164 @@ def peak_rss_mib() -> float:
 def peak_rss_mib_in_subprocess(argv: Sequence[str]) -> float:
     """Peak RSS of a separate process ``argv`` (one variant alone), read from the
     ``peak RSS: N MiB`` line it prints."""
-    proc = subprocess.run(list(argv), capture_output=True, text=True)
-    found = re.search(r'^peak RSS: ([\d.]+) MiB$', proc.stdout, re.M)
-    if proc.returncode or not found:
-        raise RuntimeError(f'{" ".join(argv)} failed (exit {proc.returncode}):\n'
-                           f'{proc.stderr[-2000:]}')
+    code, out, err, _ = run_guarded(argv)
+    found = re.search(r'^peak RSS: ([\d.]+) MiB$', out, re.M)
+    if code or not found:
+        raise RuntimeError(f'{" ".join(argv)} failed (exit {code}):\n{err[-2000:]}')
     return float(found.group(1))
+
+
+def rss_mib(pid: Optional[int] = None) -> float:
+    """Resident memory now (``VmRSS``) of process ``pid`` (default: this one); 0 once gone."""
+    pid = os.getpid() if pid is None else pid
+    try:
+        with open(f'/proc/{pid}/status') as f:
+            return next((int(line.split()[1]) for line in f if line.startswith('VmRSS:')),
+                        0) / 1024
+    except OSError:  # it has just exited
+        return 0.
+
+
+def run_guarded(argv: Sequence[str], timeout_s: Optional[float] = None,
+                max_rss_mib: Optional[float] = None,
+                poll_s: float = 0.05) -> Tuple[int, str, str, Optional[str]]:
+    """Run ``argv``; kill it once it runs past ``timeout_s`` seconds or its resident memory
+    passes ``max_rss_mib`` (polled every ``poll_s`` s: the machine must not start swapping or
+    wake the OOM killer for one table cell). Returns (exit status, stdout, stderr, why it was
+    stopped or None)."""
+    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=err, text=True)
+        start, why = time.monotonic(), None
+        while proc.poll() is None:
+            elapsed = time.monotonic() - start
+            if timeout_s is not None and elapsed > timeout_s:
+                why = f'over the {timeout_s:.0f} s timeout'
+            elif max_rss_mib is not None and rss_mib(proc.pid) > max_rss_mib:
+                why = f'RSS passed the {max_rss_mib:.0f} MiB limit after {elapsed:.0f} s'
+            if why:
+                proc.kill()
+                proc.wait()
+                break
+            time.sleep(poll_s)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), why
+
+
+def parse_step_report(out: str) -> Dict[str, float]:
+    """The CMID step's median / min / max ms, peak RSS and RSS after the build from the
+    benchmark tool's output (one variant ``cmid``)."""
+    step = re.search(r'^CMID step: +([\d.]+) ms/step .*\(min ([\d.]+), max ([\d.]+), ', out,
+                     re.M)
+    peak = re.search(r'^peak RSS: ([\d.]+) MiB$', out, re.M)
+    build = re.search(r'^RSS after the build: ([\d.]+) MiB$', out, re.M)
+    if not (step and peak and build):
+        raise ValueError('no CMID step / peak RSS / RSS after the build line in:\n' + out[-2000:])
+    return dict(ms=float(step.group(1)), ms_min=float(step.group(2)),
+                ms_max=float(step.group(3)), peak_mib=float(peak.group(1)),
+                build_mib=float(build.group(1)))
+
+
+SCALING_HEADER = [
+    '| model | img | batch | ms/step, median (min-max) | ms/image | ms per 224x224 image '
+    '| peak RSS MiB | RSS after build MiB | (peak - build) / image MiB | load 1 min |',
+    '|---|---|---|---|---|---|---|---|---|---|']
+
+
+def scaling_row(model: str, img: int, batch: int, cell: Optional[Dict[str, float]],
+                load_1min: float, skipped: Optional[str] = None) -> str:
+    """One row of the scaling table: a measured cell, or ``skipped (reason)``."""
+    head = f'| {model} | {img} | {batch} |'
+    if cell is None:
+        return f'{head} skipped ({skipped}) | | | | | | {load_1min:.2f} |'
+    per_image = cell['ms'] / batch
+    return (f'{head} {cell["ms"]:.0f} ({cell["ms_min"]:.0f}-{cell["ms_max"]:.0f}) | '
+            f'{per_image:.0f} | {per_image / (img / 224) ** 2:.0f} | {cell["peak_mib"]:.0f} | '
+            f'{cell["build_mib"]:.0f} | {(cell["peak_mib"] - cell["build_mib"]) / batch:.0f} | '
+            f'{load_1min:.2f} |')
+
+
+def predicted_skip(done: Dict[int, Dict[str, float]], batch: int, steps: int, timeout_s: float,
+                   limit_mib: float) -> Optional[str]:
+    """Why not to start a cell of ``batch``: the largest smaller batch measured at its size
+    (``done``: batch -> :func:`parse_step_report`), scaled linearly in batch over ``steps``
+    steps, already passes a guard, so it would be stopped after using that time; else None."""
+    smaller = [b for b in done if b < batch]
+    if not smaller:
+        return None
+    b0 = max(smaller)
+    cell, k = done[b0], batch / b0
+    mib = cell['build_mib'] + (cell['peak_mib'] - cell['build_mib']) * k
+    seconds = steps * cell['ms'] / 1000 * k
+    if mib > limit_mib:
+        return f'predicted {mib:.0f} MiB from batch {b0}, over the {limit_mib:.0f} MiB limit'
+    if seconds > timeout_s:
+        return (f'predicted {seconds:.0f} s of steps from batch {b0}, over the '
+                f'{timeout_s:.0f} s timeout')
+    return None
+
+
+def linear_fit(x: Sequence[float], y: Sequence[float]) -> Tuple[float, float, float]:
+    """Least squares ``y = a + b x``: (a, b, largest relative residual)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    b, a = np.polyfit(x, y, 1)
+    return float(a), float(b), float(np.max(np.abs(a + b * x - y) / y))
+
+
+def pipeline_batches(cfg: Config) -> Iterator:
+    """Endless batches of the config's train dataloader (built by mmengine's
+    ``Runner.build_dataloader``: its dataset, pipeline, sampler and collate) in this process
+    (``num_workers=0``): the time of one is what one loader worker spends on it."""
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    loader_cfg.update(num_workers=0, persistent_workers=False, pin_memory=False)
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+
+    def endless():
+        while True:
+            yield from loader
+
+    return endless()
+
+
+def loader_throughput(cfg: Config, batches: int) -> Tuple[float, int]:
+    """Images/s the config's train dataloader delivers as configured (its ``num_workers``
+    processes and their inter-process transfer), over ``batches`` batches after the first
+    (the workers' start), nothing else running in this process; and its batch size."""
+    loader = Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader), seed=0)
+    size, n, start = cfg.train_dataloader.batch_size, 0, None
+    while n < batches:
+        if len(loader) == 0:
+            raise ValueError('loader_throughput: the train dataloader yields no batch')
+        for _ in loader:
+            if start is None:
+                start = time.perf_counter()
+                continue
+            n += 1
+            if n == batches:
+                break
+    return batches * size / (time.perf_counter() - start), size
+
+
+def loader_summary(times: Dict[str, List[float]], batch_size: int,
+                   num_workers: int) -> List[str]:
+    """The pipeline's and the step's images/s (median, min-max) from interleaved rounds of
+    variants ``loader`` and ``cmid``, and the per-round ratio of what ``num_workers`` workers
+    deliver (each at the pipeline's rate) to what the step consumes."""
+    lines = []
+    for name, label in (('loader', 'pipeline alone, 1 worker:'), ('cmid', 'CMID step:')):
+        rate = batch_size / np.array(times[name])
+        lines.append(f'{label:<26} {np.median(rate):8.1f} img/s  (min {rate.min():.1f}, '
+                     f'max {rate.max():.1f}, {len(rate)} rounds)')
+    ratio = max(num_workers, 1) * np.array(times['cmid']) / np.array(times['loader'])
+    if num_workers:
+        lines.append(f'per-round ratio loader ({num_workers} worker(s) x pipeline img/s) / step '
+                     f'img/s: median {np.median(ratio):.1f} (min {ratio.min():.1f}, '
+                     f'max {ratio.max():.1f}); keeps up (>= 2): '
+                     f'{"yes" if np.median(ratio) >= 2 else "NO"}')
+    else:  # the main process loads, then steps: loading is part of every step
+        lines.append(f'num_workers=0: loading adds {np.median(1 / ratio) * 100:.1f} % to '
+                     'every step (the main process loads between steps)')
+    return lines
 
 
 @contextmanager

@@ -1,9 +1,12 @@
 """PretrainStepBenchmark: the bare-backbone baseline leaves no gradient behind; interleaved
-rounds; a child process's peak memory is its own."""
+rounds; a child process's peak memory is its own; the scaling table's guarded processes,
+predicted skips, rows and fits."""
 import sys
 
-from cmid_mm.engine.step_benchmark import (PretrainStepBenchmark, peak_rss_mib,
-                                           peak_rss_mib_in_subprocess)
+from cmid_mm.engine.step_benchmark import (SCALING_HEADER, PretrainStepBenchmark, linear_fit,
+                                           parse_step_report, peak_rss_mib,
+                                           peak_rss_mib_in_subprocess, predicted_skip,
+                                           run_guarded, scaling_row)
 
 from .tiny_cmid import tiny_demo_config
 
@@ -43,3 +46,41 @@ def test_a_child_reports_its_own_peak_memory_not_its_parents():
     assert peak_rss_mib() > 1024
     assert child < peak_rss_mib() - 700, (child, peak_rss_mib())
     del ballast
+
+
+def test_run_guarded_stops_a_process_past_its_memory_limit_or_timeout():
+    hold = 'import time; b = bytearray({mib} * 2 ** 20); b[::4096] = b"\\x01" * len(b[::4096]); ' \
+           'print("allocated", flush=True); time.sleep(60)'
+    code, out, _, why = run_guarded([sys.executable, '-c', hold.format(mib=400)],
+                                    timeout_s=50, max_rss_mib=200)
+    assert why.startswith('RSS passed the 200 MiB limit after ') and code != 0
+    code, out, _, why = run_guarded([sys.executable, '-c', 'import time; time.sleep(60)'],
+                                    timeout_s=1)
+    assert why == 'over the 1 s timeout'
+    code, out, _, why = run_guarded([sys.executable, '-c', 'print("done")'], timeout_s=50,
+                                    max_rss_mib=500)
+    assert (code, out, why) == (0, 'done\n', None)
+
+
+def test_a_cell_is_not_started_when_a_smaller_batch_predicts_it_passes_a_guard():
+    done = {8: dict(ms=1000., build_mib=1000., peak_mib=3000.)}  # 250 MiB per image
+    assert predicted_skip({}, 8, steps=3, timeout_s=10, limit_mib=4000) is None
+    assert predicted_skip(done, 16, steps=3, timeout_s=10, limit_mib=6000) is None  # 5000, 6 s
+    assert predicted_skip(done, 32, steps=3, timeout_s=100, limit_mib=6000) == (
+        'predicted 9000 MiB from batch 8, over the 6000 MiB limit')
+    assert predicted_skip(done, 32, steps=3, timeout_s=10, limit_mib=10000) == (
+        'predicted 12 s of steps from batch 8, over the 10 s timeout')
+
+
+def test_step_report_parsing_and_scaling_rows():
+    out = ('CMID step:                   1234.5 ms/step    6.48 img/s  (min 1200.0, max 1300.0, '
+           '2 rounds)\nRSS after the build: 1000 MiB\npeak RSS: 3000 MiB\n')
+    cell = parse_step_report(out)
+    assert cell == dict(ms=1234.5, ms_min=1200., ms_max=1300., peak_mib=3000., build_mib=1000.)
+    assert scaling_row('ResNet-50', 112, 8, cell, 1.5) == (
+        '| ResNet-50 | 112 | 8 | 1234 (1200-1300) | 154 | 617 | 3000 | 1000 | 250 | 1.50 |')
+    assert scaling_row('ResNet-50', 320, 32, None, 2.0, 'why') == (
+        '| ResNet-50 | 320 | 32 | skipped (why) | | | | | | 2.00 |')
+    assert len(SCALING_HEADER[0].split('|')) == len(scaling_row('m', 1, 1, cell, 0).split('|'))
+    a, b, r = linear_fit([8, 16, 32], [10., 18., 34.])
+    assert (round(a, 6), round(b, 6), round(r, 6)) == (2., 1., 0.)

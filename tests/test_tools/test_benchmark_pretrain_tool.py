@@ -1,9 +1,11 @@
 """tools/analysis_tools/benchmark_pretrain.py: the CMID step alone, --compare, interleaved toggles,
---rss and --profile."""
+--rss, --profile, --scaling and --loader."""
 import os.path as osp
 import re
 import subprocess
 
+import cv2
+import numpy as np
 import pytest
 
 DEMO = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
@@ -82,3 +84,62 @@ def test_batch_and_image_size_default_to_the_config(python, repo_root, tiny_conf
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'batch: 16, img: 128, rounds: 1 (+0 warm-up)' in proc.stdout  # the demo's values
+
+
+def test_scaling_prints_a_row_per_cell_skips_past_the_memory_guard_and_fits(python, repo_root,
+                                                                             tiny_config):
+    # 64 px is off the config's 128: its local pairs scale with the cells (2 x 1/4 -> 1)
+    proc = subprocess.run([python, 'tools/analysis_tools/benchmark_pretrain.py', str(tiny_config),
+                           '--scaling', '--batches', '1', '2', '--sizes', '64', '--also',
+                           str(tiny_config), '--threads', '1', '--queue-len', '32'],
+                          cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert '1 timed rounds' not in out and '2 timed rounds (+1 warm-up) per cell' in out
+    assert re.search(r'^load average \(1, 5, 15 min\): [\d. ]+ at the start$', out, re.M)
+    rows = re.findall(r'^\| ResNet-18 \| (\d+) \| (\d+) \| [\d]+ \([\d]+-[\d]+\) \|'
+                      r'( [\d]+ \|){5} [\d.]+ \|$', out, re.M)
+    assert [r[:2] for r in rows] == [('64', '1'), ('64', '2'), ('128', '1')]
+    assert 'ResNet-18 64 px: local_head.num_pairs 1' in out
+    assert re.search(r'^ResNet-18 64 px, batches 1 2: ms/step = -?\d+ [+-] \d+ x batch', out, re.M)
+    # one guard, deterministic: no Python with torch imported stays under 50 MiB
+    proc = subprocess.run([python, 'tools/analysis_tools/benchmark_pretrain.py', str(tiny_config),
+                           '--scaling', '--batches', '1', '--sizes', '64', '--max-rss-gib',
+                           '0.05'], cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert re.search(r'^\| ResNet-18 \| 64 \| 1 \| skipped \(RSS passed the 51 MiB limit after '
+                     r'\d+ s\) \|', proc.stdout, re.M), proc.stdout
+
+
+def test_loader_times_the_configs_pipeline_on_real_files_against_the_step(python, repo_root,
+                                                                          tiny_config, tmp_path):
+    rng = np.random.default_rng(0)
+    for i in range(6):  # an image folder as the demo's tiles/<scene>/
+        path = tmp_path / 'tiles' / f'scene{i % 2}' / f'{i}.png'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), rng.integers(0, 255, (160, 160, 3), np.uint8))
+    proc = subprocess.run([python, 'tools/analysis_tools/benchmark_pretrain.py', str(tiny_config),
+                           '--loader', '--rounds', '3', '--warmup', '1', '--threads', '1',
+                           '--cfg-options', 'train_dataloader.batch_size=2',
+                           f'train_dataloader.dataset.data_root={tmp_path}'],
+                          cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert 'batch: 2, img: 128, num_workers: 1, rounds: 3 (+1 warm-up)' in out
+    assert re.search(r'^pipeline alone, 1 worker: +[\d.]+ img/s  \(min [\d.]+, max [\d.]+, '
+                     r'3 rounds\)$', out, re.M)
+    assert re.search(r'^CMID step: +[\d.]+ img/s', out, re.M)
+    ratio, verdict = re.search(r'^per-round ratio loader \(1 worker\(s\) x pipeline img/s\) / '
+                               r'step img/s: median ([\d.]+) \(min [\d.]+, max [\d.]+\); '
+                               r'keeps up \(>= 2\): (yes|NO)$', out, re.M).groups()
+    assert (float(ratio) >= 2) == (verdict == 'yes')
+    assert re.search(r'^loader as configured \(num_workers=1\), alone, 3 batches after the '
+                     r'first: [\d.]+ img/s, [\d.]+ x the step', out, re.M)
+
+
+def test_loader_refuses_a_batch_or_size_other_than_the_configs(python, repo_root, tiny_config):
+    proc = subprocess.run([python, 'tools/analysis_tools/benchmark_pretrain.py', str(tiny_config),
+                           '--loader', '--batch-size', '4'], cwd=repo_root, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 2
+    assert "--loader times the config's own batch and image size" in proc.stderr
