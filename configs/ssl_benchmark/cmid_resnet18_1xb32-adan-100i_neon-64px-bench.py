@@ -13,5 +13,7 @@ param_scheduler = [
          begin=warmup_iters, end=max_iters),
 ]
 train_cfg = dict(max_iters=max_iters)
+# whole batches only (every step sees 32 images): MoCo's queue takes only batches dividing it
+train_dataloader = dict(drop_last=True)
 # one weights-only checkpoint at the end: the benchmark reads student_backbone_last.pth
 default_hooks = dict(checkpoint=dict(interval=max_iters, max_keep_ckpts=1, save_optimizer=False))
