@@ -372,13 +372,17 @@ def markdown_table(summary: Dict[str, dict]) -> str:
 
 def verdicts(summary: Dict[str, dict], target: str = 'cmid') -> List[str]:
     """For every other method: on which measures ``target`` is ahead beyond seed noise (mean
-    difference larger than the sum of the two stds), and whether that holds on >= 2 of 3."""
+    difference larger than the sum of the two stds), and whether that holds on >= 2 of 3.
+    Without two seeds of both there is no spread to compare with: no verdict."""
     if target not in summary:
         return []
     lines = []
     t = summary[target]
     for method, s in summary.items():
         if method == target:
+            continue
+        if min(len(t['seeds']), len(s['seeds'])) < 2:
+            lines.append(f'{target} vs {method}: no verdict (needs >= 2 seeds of each)')
             continue
         wins = [name for key, name in MEASURES
                 if t[key][0] - s[key][0] > t[key][1] + s[key][1]]

@@ -58,6 +58,8 @@ def test_verdict_needs_a_gap_beyond_both_stds():
     assert lines[0].endswith('does not beat')
     assert lines[1].startswith('cmid vs byol: ahead beyond seed noise on 2/3')
     assert lines[1].endswith('-> BEATS')
+    one_seed = verdicts(summarize(results[:3], ['byol', 'cmid']))
+    assert one_seed == ['cmid vs byol: no verdict (needs >= 2 seeds of each)']
 
 
 def _images(folder, n, size, rng):
