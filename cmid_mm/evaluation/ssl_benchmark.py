@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = 'configs/ssl_benchmark'
-BUDGET = 'resnet18_1xb32-adan-100i_neon-64px-bench.py'
+BUDGET = 'resnet18_1xb32-adan-60i_neon-64px-bench.py'
 # method -> config (None: no pretraining, the full CMID config's backbone at its initialisation)
 METHODS = {
     'random': None,

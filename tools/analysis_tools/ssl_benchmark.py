@@ -29,7 +29,7 @@ def parse_args():
                         help=f'default: all of {", ".join(METHODS)}')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     parser.add_argument('--iters', type=int, default=None,
-                        help='pretraining iterations (default: the configs\' 100); the '
+                        help='pretraining iterations (default: the configs\' 60); the '
                         'schedules are scaled to it')
     parser.add_argument('--work-dir', default='work_dirs/ssl_benchmark')
     parser.add_argument('--max-new-runs', type=int, default=None,

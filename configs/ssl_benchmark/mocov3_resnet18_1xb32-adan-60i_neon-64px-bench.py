@@ -2,7 +2,7 @@
 # InfoNCE, temperature 1, predictor, EMA momentum encoder) on the benchmark's data, views,
 # optimizer and schedule. Changed from mmpretrain's ImageNet recipe: the EMA momentum
 # 0.02 -> 0 (cosine, as CMID's teacher here) and the MLPs sized to ResNet-18 (1024 hidden).
-_base_ = './cmid_resnet18_1xb32-adan-100i_neon-64px-bench.py'
+_base_ = './cmid_resnet18_1xb32-adan-60i_neon-64px-bench.py'
 
 temperature = 1.0
 model = dict(

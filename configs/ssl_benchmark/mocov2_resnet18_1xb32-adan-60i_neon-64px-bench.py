@@ -2,9 +2,9 @@
 # benchmark's data, views, optimizer and schedule. The differences from mmpretrain's ImageNet
 # recipe are those the CMID recipe made for the same reasons (../cmid/cpu_recipe.md): a 256-key
 # queue (422 tiles: a longer queue holds copies of the query's own tile), key-encoder EMA weight
-# 0.01 (the mean of CMID's 0.02 -> 0; mmpretrain's 0.001 barely moves in 100 iterations), and
+# 0.01 (the mean of CMID's 0.02 -> 0; mmpretrain's 0.001 barely moves in 60 iterations), and
 # the neck sized to ResNet-18 as CMID's global neck (512 -> 512 -> 128).
-_base_ = './cmid_resnet18_1xb32-adan-100i_neon-64px-bench.py'
+_base_ = './cmid_resnet18_1xb32-adan-60i_neon-64px-bench.py'
 
 model = dict(
     _delete_=True,

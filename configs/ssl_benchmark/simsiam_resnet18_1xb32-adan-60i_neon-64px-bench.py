@@ -2,7 +2,7 @@
 # optimizer and schedule; as mmpretrain's recipe, the predictor keeps the base lr (SimSiamHook,
 # fix_lr). Changed: the MLPs sized to ResNet-18 (projector 512 -> 512 -> 512 -> 512, predictor
 # bottleneck 128: the paper's 4x reduction).
-_base_ = './cmid_resnet18_1xb32-adan-100i_neon-64px-bench.py'
+_base_ = './cmid_resnet18_1xb32-adan-60i_neon-64px-bench.py'
 
 model = dict(
     _delete_=True,
