@@ -94,7 +94,8 @@ def format_loss_table(table: List[dict]) -> str:
 
 def plot_curves(path: str, rows: List[dict], chance: Dict[str, float],
                 knn_history: Optional[List[dict]] = None, title: str = '') -> None:
-    """One panel per loss term (with its chance level dashed) and one for the kNN curve."""
+    """One panel per loss term (with its chance level dashed, and the local term's input-blind
+    floor dotted when logged) and one for the kNN curve."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -106,8 +107,13 @@ def plot_curves(path: str, rows: List[dict], chance: Dict[str, float],
     iters = [r['iter'] for r in rows]
     for ax, key in zip(axes, keys):
         ax.plot(iters, [r[key] for r in rows], lw=1.2)
+        floor = [(r['iter'], r['collapse/local_blind_floor']) for r in rows
+                 if 'collapse/local_blind_floor' in r]
+        if key == 'loss_local' and floor:
+            ax.plot(*zip(*floor), ls=':', c='orange', lw=1.2, label='input-blind floor')
         if key in chance:
             ax.axhline(chance[key], ls='--', c='grey', lw=1, label=f'chance {chance[key]:.2f}')
+        if key in chance or (key == 'loss_local' and floor):
             ax.legend(fontsize=7)
         ax.set(title=key, xlabel='iteration')
     if knn_history:
