@@ -6,7 +6,6 @@ run, and summarise mean +- std over seeds as a markdown table.
 Runs are resumable: ``<work_dir>/<method>/seed<seed>/result.json`` holds a finished run (and the
 budget it ran with); a run whose training finished but whose evaluation did not skips training.
 """
-import copy
 import glob
 import importlib.util
 import json
@@ -394,7 +393,3 @@ def verdicts(summary: Dict[str, dict], target: str = 'cmid') -> List[str]:
                      + (' -> BEATS' if len(wins) >= 2 else ' -> does not beat'))
     return lines
 
-
-def copy_budget(summary: Dict[str, dict]) -> dict:
-    """A JSON-able copy of a summary (tuples -> lists)."""
-    return json.loads(json.dumps(copy.deepcopy(summary)))
