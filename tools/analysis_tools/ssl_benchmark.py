@@ -59,8 +59,9 @@ def main():
         print('tree-cover tiles:', prepare_tree_cover(seg_data))
     os.environ.setdefault('OMP_NUM_THREADS', '2')
     results, new_runs, stopped, start = [], 0, False, time.perf_counter()
-    for seed in args.seeds:  # seed-major: a stopped benchmark has whole first seeds
-        for method in args.methods:
+    # method-major, in --methods order: a stopped benchmark has every seed of its first methods
+    for method in args.methods:
+        for seed in args.seeds:
             late = args.stop_after is not None and time.perf_counter() - start > args.stop_after
             if late or (args.max_new_runs is not None and new_runs >= args.max_new_runs):
                 stopped = True
@@ -69,7 +70,7 @@ def main():
             if result is not None:
                 new_runs += not result['cached']
                 results.append(result)
-    summary = summarize(results, args.methods)
+    summary = summarize(results, [m for m in METHODS if m in args.methods])  # table order
     print()
     print(f'SSL benchmark, {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, '
           f'load average {" ".join(f"{x:.2f}" for x in os.getloadavg())} '
