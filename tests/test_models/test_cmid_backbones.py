@@ -16,6 +16,14 @@ CASES = {
 }
 
 
+def _built_in_eval_mode(cls, kwargs, seed=None):
+    if seed is not None:
+        torch.manual_seed(seed)
+    model = cls(**kwargs)
+    model.eval()  # mmpretrain's train() overrides return None: no chaining
+    return model
+
+
 def _capture_input(model, name):
     store = {}
     model.get_submodule(name).register_forward_pre_hook(lambda m, args: store.update(x=args[0]))
@@ -31,11 +39,8 @@ def test_state_dict_keys_equal_the_plain_backbone(case):
 @pytest.mark.parametrize('case', CASES)
 def test_without_mask_the_output_equals_the_plain_backbone(case):
     cmid_cls, plain_cls, kwargs, _ = CASES[case]
-    torch.manual_seed(0)
-    cmid = cmid_cls(**kwargs)
-    cmid.eval()
-    plain = plain_cls(**kwargs)
-    plain.eval()
+    cmid = _built_in_eval_mode(cmid_cls, kwargs, seed=0)
+    plain = _built_in_eval_mode(plain_cls, kwargs)
     plain.load_state_dict(cmid.state_dict())
     x = torch.randn(2, 3, 64, 64)
     out_plain = plain(x)[-1]
@@ -48,9 +53,7 @@ def test_without_mask_the_output_equals_the_plain_backbone(case):
 @pytest.mark.parametrize('case', CASES)
 def test_mask_token_changes_only_masked_positions(case):
     cmid_cls, _, kwargs, first_block = CASES[case]
-    torch.manual_seed(0)
-    model = cmid_cls(**kwargs)
-    model.eval()
+    model = _built_in_eval_mode(cmid_cls, kwargs, seed=0)
     store = _capture_input(model, first_block)
     x = torch.randn(2, 3, 64, 64)
     mask = torch.zeros(2, 2, 2)

@@ -38,6 +38,12 @@ def train(*args):
                           cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
+def train_in(tmp_path, config, *options):
+    """``train`` with the work dir tmp_path/w and ``options`` as --cfg-options."""
+    cfg_options = ('--cfg-options', *options) if options else ()
+    return train(config, '--work-dir', tmp_path / 'w', *cfg_options)
+
+
 def assert_one_line(proc, message):
     """rc 2 and the message alone on stderr: nothing before it, no traceback."""
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -177,8 +183,7 @@ def test_missing_data_prefix(config, tmp_path):
 def test_missing_data_root_of_the_demo(tmp_path):
     # an UnlabeledRSDataset config, stopped before the Runner and its environment dump
     assert_one_line(
-        train(DEMO, '--work-dir', tmp_path / 'w', '--cfg-options',
-              f'train_dataloader.dataset.data_root={tmp_path / "nope"}'),
+        train_in(tmp_path, DEMO, f'train_dataloader.dataset.data_root={tmp_path / "nope"}'),
         f'train_dataloader.dataset.data_root: folder not found: {tmp_path / "nope"}; fix the '
         'path in the config or with --cfg-options')
 
@@ -186,7 +191,7 @@ def test_missing_data_root_of_the_demo(tmp_path):
 def test_empty_dataset(config, tmp_path):
     (tmp_path / 'data' / 'a').mkdir(parents=True)
     line = assert_ends_with_one_line(
-        train(config, '--work-dir', tmp_path / 'w'),
+        train_in(tmp_path, config),
         f'train_dataloader.dataset (CustomDataset, data_root={tmp_path / "data"}): cannot build '
         'it: Found 0 files')
     assert line.endswith('check the dataset settings (--debug shows the traceback)')
@@ -196,8 +201,7 @@ def test_empty_dataset(config, tmp_path):
 def test_corrupt_image(config, tmp_path, workers):
     make_images(tmp_path / 'data', bad='00.png')
     assert_ends_with_one_line(
-        train(config, '--work-dir', tmp_path / 'w', '--cfg-options',
-              f'train_dataloader.num_workers={workers}'),
+        train_in(tmp_path, config, f'train_dataloader.num_workers={workers}'),
         f"bad input file: {tmp_path / 'data' / 'a' / '00.png'}: empty file (0 bytes); fix or "
         "remove it, or set on_error='skip' in CheckedLoadImageFromFile")
 
@@ -206,7 +210,7 @@ def test_corrupt_image(config, tmp_path, workers):
 def test_work_dir_is_a_file(config, tmp_path):
     (tmp_path / 'w').write_text('')
     assert_one_line(
-        train(config, '--work-dir', tmp_path / 'w'),
+        train_in(tmp_path, config),
         f'work dir {tmp_path / "w"} is a file, not a folder: remove it or pass a writable '
         'folder with --work-dir')
 
