@@ -1,12 +1,12 @@
 # What the two NEON tree-crown CPU demos share (the horizontal-box Faster R-CNN in configs/detection/
 # and the rotated-box Oriented R-CNN in configs/oriented_detection/, *neon-trees*-demo.py): the
 # demo-pretrained CMID ResNet-18 under a narrow FPN / RoI head, anchors and proposals for small
-# crowns, SGD 0.02 with a warm-up and a cosine decay over 150 iterations, one process, and mmdet's
+# crowns, SGD 0.02 (grad clip 35) with a warm-up and a cosine decay over 150 iterations, one process, and mmdet's
 # runtime with the cmid_mm plugin. `neon_trees_demo_model` is a diff for either R-CNN model base
 # (a leaf sets `model = _base_.neon_trees_demo_model`), `demo_loader` the loaders' shared settings.
 _base_ = ['../runtimes/det_default_runtime.py', '../datasets/millionaid_norm.py']
 
-demo_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
+demo_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_500.pth'
 channels = 64
 neon_trees_demo_model = dict(
     # the statistics the demo CMID pretraining normalised with
@@ -27,8 +27,10 @@ neon_trees_demo_model = dict(
     test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=300)))
 demo_loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
 
+# grad clip 35 as the paper's detection config: without it the CMID-init run diverged (NaN)
 optim_wrapper = dict(
-    type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
+    type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
+    clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=20),
     dict(type='CosineAnnealingLR', T_max=130, eta_min=1e-4, by_epoch=False, begin=20, end=150),

@@ -3,3 +3,5 @@
 _base_ = 'mmdet::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['cmid_mm'], allow_failed_imports=False)
+# a diverged run (NaN / inf loss) stops with one line instead of training on to a metric of 0
+custom_hooks = [dict(type='FiniteLossHook')]
