@@ -23,7 +23,7 @@ class FiniteLossHook(Hook):
         loss = (outputs or {}).get('loss')
         if loss is None:
             return
-        value = float(loss)
+        value = loss.item() if hasattr(loss, 'item') else float(loss)
         if not math.isfinite(value):
             raise FloatingPointError(
                 f'training loss is {value} at iteration {runner.iter + 1}: the run diverged; lower '
