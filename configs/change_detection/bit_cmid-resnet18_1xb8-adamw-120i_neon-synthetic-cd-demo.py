@@ -1,5 +1,5 @@
 # CPU demo (`make demo`, demo/demo_change_detection.py): BIT over the ResNet-18 that the CMID
-# demo pretrained (work_dirs/demo/cmid_pretrain/iter_200.pth) on synthetic change pairs cut from
+# demo pretrained (work_dirs/demo/cmid_pretrain/iter_500.pth) on synthetic change pairs cut from
 # real NEON aerial tiles (128x128, made by the demo script in BitemporalDataset's layout).
 _base_ = [
     '../_base_/models/bit_resnet18.py', '../_base_/datasets/cd_cdd.py',
@@ -12,7 +12,7 @@ model = dict(
     # the normalisation the CMID demo pretrained with (MillionAID statistics, RGB)
     data_preprocessor=dict(mean=_base_.millionaid_mean, std=_base_.millionaid_std,
                            size=(128, 128)),
-    backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo/cmid_pretrain/iter_200.pth')),
+    backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo/cmid_pretrain/iter_500.pth')),
     # ~5 % of the pixels change: weighting them 10x lets a short run find them at all
     decode_head=dict(loss_decode=dict(class_weight=[1.0, 10.0])))
 

@@ -6,4 +6,4 @@ _base_ = './cmid_resnet18-6band_1xb16-adan-100i_landsat7-demo.py'
 model = dict(
     init_cfg=dict(type='AdaptInputBands', rgb_bands=(2, 1, 0)),
     backbone=dict(init_cfg=dict(type='Pretrained', prefix='backbone.',
-                                checkpoint='work_dirs/demo/cmid_pretrain/iter_200.pth')))
+                                checkpoint='work_dirs/demo/cmid_pretrain/iter_500.pth')))

@@ -7,7 +7,7 @@ _base_ = [
     'mmseg::_base_/schedules/schedule_80k.py'
 ]
 
-cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_200.pth'
+cmid_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_500.pth'
 classes = _base_.class_names
 model = dict(
     # the statistics the demo CMID pretraining normalised with
