@@ -1,10 +1,12 @@
-"""What the segmentation and detection config tests share: building a config's model in its own
-scope, checking that a CMID checkpoint loads into it, ISPRS-style tiles, and running a train
-script on a config."""
+"""What the config tests share: building a config's model in its own scope, checking that a CMID
+checkpoint loads into it, ISPRS-style tiles, and running a train script on one config or
+several."""
+import copy
 import glob
 import json
 import os.path as osp
 import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -21,6 +23,24 @@ def build_model(config, registry, **backbone):
     cfg.model.backbone.update(backbone)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         return registry.build(cfg.model)
+
+
+_BUILT = {}
+
+
+def build_model_once(cfg, registry, **backbone):
+    """The model of the loaded config ``cfg`` (left as it is), backbone fields overridden, for
+    tests that only read the model: one instance per distinct model config, so configs that
+    differ only outside ``model`` (Potsdam / Vaihingen siblings, zoo baselines built with
+    init_cfg=None) share one build."""
+    model = copy.deepcopy(cfg.model)
+    model.backbone.update(backbone)
+    key = (registry.name, cfg.default_scope,
+           json.dumps(model.to_dict(), sort_keys=True, default=repr))
+    if key not in _BUILT:
+        with DefaultScope.overwrite_default_scope(cfg.default_scope):
+            _BUILT[key] = registry.build(model)
+    return _BUILT[key]
 
 
 def backbone_of(checkpoint):
@@ -81,5 +101,36 @@ def load_downstream_config(config, scope):
     assert cfg.default_scope == scope
     assert 'cmid_mm' in cfg.custom_imports.imports
     assert cfg.model.backbone.type.startswith('mmpretrain.')
-    assert 'SyncBN' not in cfg.pretty_text
+    assert 'SyncBN' not in str(cfg.to_dict())  # anywhere in it (pretty_text: ~1 s more)
     return cfg
+
+
+# Runs tools/train.py (its own main, via runpy) once per job inside ONE subprocess: the ~6 s of
+# importing torch / mm* is paid once instead of once per config.
+TRAIN_JOBS_DRIVER = """
+import json, runpy, sys, traceback
+jobs, out = json.loads(sys.argv[1]), sys.argv[2]
+results = {}
+for name, args in jobs.items():
+    sys.argv = ['tools/train.py', *args]
+    try:
+        runpy.run_path('tools/train.py', run_name='__main__')
+        results[name] = 'ok'
+    except SystemExit as e:
+        results[name] = f'SystemExit {e.code}'
+    except BaseException:
+        results[name] = traceback.format_exc()
+with open(out, 'w') as f:
+    json.dump(results, f)
+"""
+
+
+def run_train_jobs(jobs, out, env=None):
+    """{name: 'ok' or what went wrong} of tools/train.py runs, ``jobs`` = {name: argv}, all in
+    one subprocess. In one process every job needs its own logger / visualizer instance: pass
+    `experiment_name=<name>` and `visualizer.name=<name>` among its --cfg-options."""
+    proc = subprocess.run([sys.executable, '-c', TRAIN_JOBS_DRIVER, json.dumps(jobs), str(out)],
+                          cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and osp.exists(out), proc.stdout[-3000:] + proc.stderr[-3000:]
+    with open(out) as f:
+        return json.load(f)

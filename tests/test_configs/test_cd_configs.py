@@ -19,6 +19,7 @@ from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 from mmseg.registry import MODELS
 
 from ..fakes.change_pairs import make_split_dataset
+from .helpers import run_train_jobs
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs/change_detection/*.py')))
@@ -26,26 +27,9 @@ NAMES = [osp.basename(p)[:-3] for p in CONFIGS]
 # The config whose checkpoint the tools/test.py test uses (the others skip saving, for time).
 TESTED_CKPT = 'bit_resnet18-in1k_1xb8-sgd-linear-200e_cdd-256x256'
 
-# Runs tools/train.py (its own main, via runpy) once per job inside ONE subprocess: the ~6 s of
-# importing torch / mm* is paid once instead of once per config. One thread: these tiny models
-# gain nothing from more, and spinning threads crawl on a shared machine.
+# One thread: these tiny models gain nothing from more, and spinning threads crawl on a shared
+# machine.
 ENV = dict(os.environ, OMP_NUM_THREADS='1')
-DRIVER = """
-import json, runpy, sys, traceback
-jobs, out = json.loads(sys.argv[1]), sys.argv[2]
-results = {}
-for name, args in jobs.items():
-    sys.argv = ['tools/train.py', *args]
-    try:
-        runpy.run_path('tools/train.py', run_name='__main__')
-        results[name] = 'ok'
-    except SystemExit as e:
-        results[name] = f'SystemExit {e.code}'
-    except BaseException:
-        results[name] = traceback.format_exc()
-with open(out, 'w') as f:
-    json.dump(results, f)
-"""
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope_one_thread')
 
@@ -102,11 +86,7 @@ def trained(data, tmp_path_factory):
     """{config name: outcome} of 2-iteration tools/train.py runs of every config, and work dir."""
     work_dir = tmp_path_factory.mktemp('cd_work')
     jobs = {osp.basename(p)[:-3]: train_args(p, data, work_dir) for p in CONFIGS}
-    out = work_dir / 'results.json'
-    proc = subprocess.run([sys.executable, '-c', DRIVER, json.dumps(jobs), str(out)], cwd=REPO,
-                          env=ENV, capture_output=True, text=True)
-    assert proc.returncode == 0 and out.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    return json.loads(out.read_text()), work_dir
+    return run_train_jobs(jobs, work_dir / 'results.json', env=ENV), work_dir
 
 
 @pytest.mark.parametrize('name', NAMES)

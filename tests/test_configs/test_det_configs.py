@@ -12,7 +12,8 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 
 from .helpers import (REPO, assert_loads_with_no_missing_key, backbone_of, build_model,
-                      load_downstream_config, local_data_options, train_and_read_scalars)
+                      build_model_once, load_downstream_config, local_data_options,
+                      train_and_read_scalars)
 
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/detection/*.py'))
 DIOR_R50 = 'configs/detection/faster-rcnn_cmid-resnet50_fpn_4xb2-1x_dior.py'
@@ -30,10 +31,10 @@ def test_configs_found():
 
 @pytest.mark.parametrize('config', CONFIGS)
 def test_config_builds(config):
-    load_downstream_config(config, 'mmdet')
+    cfg = load_downstream_config(config, 'mmdet')
     num_classes = {'dior': 20, 'dotav1': 15, 'neon-trees': 1}
     expected = [n for key, n in num_classes.items() if key in config]
-    model = build_detector(config, init_cfg=None)  # no zoo download
+    model = build_model_once(cfg, MODELS, init_cfg=None)  # no zoo download; read only
     assert [model.roi_head.bbox_head.num_classes] == expected
     feats = model.extract_feat(torch.zeros(1, 3, 64, 64))
     assert [f.shape[-1] for f in feats] == [16, 8, 4, 2, 1]  # FPN strides 4-64

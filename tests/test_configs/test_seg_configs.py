@@ -11,8 +11,8 @@ from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS
 
 from .helpers import (REPO, assert_loads_with_no_missing_key, backbone_of, build_model,
-                      load_downstream_config, local_data_options, train_and_read_scalars,
-                      write_isprs_tiles)
+                      build_model_once, load_downstream_config, local_data_options,
+                      train_and_read_scalars, write_isprs_tiles)
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/configs/segmentation/*.py'))
 POTSDAM_R50 = 'configs/segmentation/upernet_cmid-resnet50_4xb4-80k_potsdam-512x512.py'
 
@@ -28,7 +28,7 @@ def test_configs_found():
 @pytest.mark.parametrize('config', CONFIGS)
 def test_config_builds(config):
     cfg = load_downstream_config(config, 'mmseg')
-    model = build_segmentor(config, init_cfg=None)  # no zoo download
+    model = build_model_once(cfg, MODELS, init_cfg=None)  # no zoo download; read only
     num_classes = len(cfg.get('classes', ())) or 6
     assert model.decode_head.num_classes == num_classes
     x = torch.zeros(1, 3, 64, 64)
