@@ -1,9 +1,10 @@
-# What the two NEON tree-crown CPU demos share (the horizontal-box Faster R-CNN in configs/detection/
-# and the rotated-box Oriented R-CNN in configs/oriented_detection/, *neon-trees*-demo.py): the
-# demo-pretrained CMID ResNet-18 under a narrow FPN / RoI head, anchors and proposals for small
-# crowns, SGD 0.02 (grad clip 35) with a warm-up and a cosine decay over 150 iterations, one process, and mmdet's
-# runtime with the cmid_mm plugin. `neon_trees_demo_model` is a diff for either R-CNN model base
-# (a leaf sets `model = _base_.neon_trees_demo_model`), `demo_loader` the loaders' shared settings.
+# What the two NEON tree-crown CPU demos share (the horizontal-box Faster R-CNN in
+# configs/detection/ and the rotated-box Oriented R-CNN in configs/oriented_detection/,
+# *neon-trees*-demo.py): the demo-pretrained CMID ResNet-18 under a narrow FPN / RoI head, anchors
+# and proposals for small crowns, SGD 0.02 (grad clip 35) with a warm-up and a cosine decay over
+# 150 iterations, one process, and mmdet's runtime with the cmid_mm plugin.
+# `neon_trees_demo_model` is a diff for either R-CNN model base (a leaf sets
+# `model = _base_.neon_trees_demo_model`), `demo_loader` the loaders' shared settings.
 _base_ = ['../runtimes/det_default_runtime.py', '../datasets/millionaid_norm.py']
 
 demo_checkpoint = 'work_dirs/demo/cmid_pretrain/iter_500.pth'
