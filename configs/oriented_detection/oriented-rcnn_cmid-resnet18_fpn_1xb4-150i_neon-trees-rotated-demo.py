@@ -2,7 +2,7 @@
 # crowns with exact rotated boxes (deepforest's crops cut into 256 px patches, each rotated by a
 # random angle: demo/demo_oriented_data.py). The model diff, schedule and runtime of the horizontal
 # tree demo (../_base_/recipes/det_neon-trees-demo.py: narrow FPN / RoI head, 16-256 px anchors,
-# fewer proposals, SGD 0.02 with grad clip 35 and a cosine schedule, 150 iterations).
+# fewer proposals, SGD 0.01 with grad clip 35 and a cosine schedule, 150 iterations).
 _base_ = ['../_base_/models/oriented-rcnn_resnet50_fpn.py',
           '../_base_/recipes/det_neon-trees-demo.py']
 
