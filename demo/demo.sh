@@ -4,18 +4,18 @@
 #   1. pretrain: CMID self-supervised pretraining on unlabelled NEON tiles (the 64 px CPU recipe),
 #      losses against their chance levels, kNN on held-out labelled NEON-site tiles vs random init
 #   2. downstream: tree-crown detection fine-tuned from that backbone vs random init, 2 seeds each
-#   3. cd: change detection (BIT) on NEON pairs with synthetic, labelled changes, 2 seeds each
-#   4. summary: the first screen to read (also work_dirs/demo/summary.md)
+#   3. summary: the first screen to read (also work_dirs/demo/summary.md)
 #   not in the default steps (their CPU time would push the demo past ~30 min):
+#   cd: change detection (BIT) on NEON pairs with synthetic, labelled changes, 2 seeds each;
 #   oriented: Oriented R-CNN on NEON patches rotated by random angles, CMID vs random init;
 #   ablation: random init vs CMID global branch alone vs full CMID at the 128 px demo budget
 #      (the equal-budget SSL benchmark, tools/analysis_tools/ssl_benchmark.py, is the fuller one)
-# DEMO_STEPS (default "pretrain downstream cd summary") picks the steps.
+# DEMO_STEPS (default "pretrain downstream summary") picks the steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
-STEPS=${DEMO_STEPS:-pretrain downstream cd summary}
+STEPS=${DEMO_STEPS:-pretrain downstream summary}
 CKPT="$WORK/cmid_pretrain/iter_500.pth"
 
 step() { [[ " $STEPS " == *" $1 "* ]]; }
@@ -34,7 +34,7 @@ if step downstream; then
   "$PY" demo/demo_downstream.py "$CKPT" --work-dir "$WORK/downstream"
 fi
 if step cd; then
-  echo "== 3. change detection: CMID vs random init"
+  echo "== 2b. change detection: CMID vs random init"
   "$PY" demo/demo_change_detection.py "$CKPT" --work-dir "$WORK/change_detection"
 fi
 if step oriented; then
