@@ -23,6 +23,7 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 optim_wrapper = dict(paramwise_cfg=dict(custom_keys={'predictor': dict(fix_lr=True)}))
 default_hooks = dict(teacher_temp=dict(module_name=None))  # no local head
 custom_hooks = [
-    dict(type='SimSiamHook', priority='HIGH', fix_pred_lr=True, lr=_base_.optim_wrapper.optimizer.lr),
+    dict(type='SimSiamHook', priority='HIGH', fix_pred_lr=True,
+         lr=_base_.optim_wrapper.optimizer.lr),
     dict(type='BackboneExportHook'),
 ]

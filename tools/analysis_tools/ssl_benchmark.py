@@ -3,7 +3,8 @@ markdown table (mean ± std over seeds) and, for full CMID, where it is ahead be
 
     python tools/analysis_tools/ssl_benchmark.py [--methods random mocov2 ... cmid]
         [--seeds 0 1] [--iters N] [--work-dir work_dirs/ssl_benchmark] [--max-new-runs N]
-        [--stop-after SECONDS] [--train-data DIR] [--knn-data data/rs_knn/neon_sites] [--seg-data DIR]
+        [--stop-after SECONDS] [--train-data DIR] [--knn-data data/rs_knn/neon_sites]
+        [--seg-data DIR]
 
 Methods are the configs of configs/ssl_benchmark/ (``random``: no pretraining). Measures:
 kNN top-1 and linear probe on ``--knn-data`` (train.txt bank, val.txt queries), and the mIoU of
