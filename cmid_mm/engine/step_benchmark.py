@@ -11,6 +11,7 @@ import copy
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -465,3 +466,111 @@ def labelled_parts(model):
     finally:
         for h in handles:
             h.remove()
+
+
+# The tool's --loader and --scaling modes (tools/analysis_tools/benchmark_pretrain.py).
+
+def run_loader(args, cfg: Config, bench: PretrainStepBenchmark) -> None:
+    """``benchmark_pretrain.py --loader``: the config's pipeline (one worker's work) and the CMID
+    step in interleaved rounds, then the loader as configured alone."""
+    workers = cfg.train_dataloader.get('num_workers', 0)
+    bench.batches = pipeline_batches(cfg)
+    load_before = load_average()
+    times = bench.rounds(['loader', 'cmid'], args.rounds, args.warmup)
+    load_after = load_average()[29:]
+    delivered, _ = loader_throughput(cfg, args.rounds)
+    step_rate = bench.batch_size / float(torch.tensor(times['cmid']).median())
+    print(f'config: {args.config}')
+    print(f'device: {args.device}, threads: {torch.get_num_threads()}, batch: '
+          f'{bench.batch_size}, img: {bench.img_size}, num_workers: {workers}, rounds: '
+          f'{args.rounds} (+{args.warmup} warm-up), interleaved: pipeline batch, CMID step')
+    print(f'{load_before} before, {load_after} after the rounds')
+    print('\n'.join(loader_summary(times, bench.batch_size, workers)))
+    print(f'loader as configured (num_workers={workers}), alone, {args.rounds} batches after '
+          f'the first: {delivered:.1f} img/s, {delivered / step_rate:.1f} x the step\'s '
+          'median img/s')
+
+
+def model_label(cfg):
+    backbone = cfg.model.backbone
+    name = backbone.type.removeprefix('CMID')
+    return f'{name}-{backbone.get("depth") or backbone.get("arch")}'
+
+
+def run_scaling(args, tool: str, load_config: Callable) -> None:
+    """``benchmark_pretrain.py --scaling``: each cell in its own process (``tool``, variant
+    cmid), guarded; rows printed as they come. ``args`` are the tool's parsed arguments."""
+    threads = args.threads or torch.get_num_threads()
+    limit_mib = args.max_rss_gib * 1024
+    cells = [(args.config, size, batch) for size in args.sizes for batch in args.batches]
+    cells += [(config, None, args.batches[0]) for config in args.also]
+    print(f'scaling: CMID step (model, loss, backward, optimizer step, EMA) per cell in a '
+          f'separate process, device: {args.device}, threads: {threads}, {args.rounds} timed '
+          f'rounds (+{args.warmup} warm-up) per cell: how cost grows, not an A/B comparison')
+    print(f'guards: {args.cell_timeout:.0f} s and {limit_mib:.0f} MiB resident per cell')
+    print(f'{load_average()} at the start')
+    measured, notes = {}, []
+    rows = list(SCALING_HEADER)
+    print('\n'.join(rows), flush=True)
+    for config, img, batch in cells:
+        cfg = load_config(config, args.cfg_options)
+        own = PretrainStepBenchmark._views_cfg(cfg)['img_size']
+        img = img or own
+        label = model_label(cfg)
+        options = list(args.cfg_options)
+        if img != own and cfg.model.get('local_head'):
+            pairs = max(1, round(cfg.model.local_head.num_pairs * (img / own) ** 2))
+            options.append(f'model.local_head.num_pairs={pairs}')
+            note = f'{label} {img} px: local_head.num_pairs {pairs}'
+            notes += [note] if note not in notes else []
+        child = [sys.executable, tool, config, '--batch-size', str(batch), '--img-size',
+                 str(img), '--device', args.device, '--rounds', str(args.rounds), '--warmup',
+                 str(args.warmup), '--threads', str(threads), '--variants', 'cmid']
+        child += ['--queue-len', str(args.queue_len)] if args.queue_len else []
+        child += ['--cfg-options', *options] if options else []
+        done = measured.setdefault((label, img), {})
+        why = predicted_skip(done, batch, args.rounds + args.warmup, args.cell_timeout,
+                             limit_mib)
+        load_1min, cell = os.getloadavg()[0], None
+        if why is None:
+            code, out, err, why = run_guarded(child, args.cell_timeout, limit_mib)
+            if why is None and code:
+                why = f'failed, exit {code}: {(err.strip().splitlines() or [""])[-1][:200]}'
+            elif why is None:
+                cell = done[batch] = parse_step_report(out)
+        rows.append(scaling_row(label, img, batch, cell, load_1min, why))
+        print(rows[-1], flush=True)
+    print(f'{load_average()} at the end')
+    if notes:
+        print('off the config\'s image size, local pairs scale with the cells: '
+              + '; '.join(notes))
+    print('\n'.join(scaling_fits(measured)))
+
+
+def scaling_fits(measured):
+    """Least-squares lines through the measured cells: time and memory against batch at each
+    size, time against pixels at each batch; a constant term is cost that does not grow."""
+    lines = []
+    for (label, img), cells in measured.items():
+        if len(cells) >= 2:
+            batches = sorted(cells)
+            a, b, r = linear_fit(batches, [cells[k]['ms'] for k in batches])
+            c, d, q = linear_fit(batches, [cells[k]['peak_mib'] for k in batches])
+            lines.append(f'{label} {img} px, batches {" ".join(map(str, batches))}: ms/step = '
+                         f'{line(a, b)} x batch (largest residual {r:.1%}); peak RSS = '
+                         f'{line(c, d)} x batch MiB (largest residual {q:.1%})')
+    by_batch = {}
+    for (label, img), cells in measured.items():
+        for batch, cell in cells.items():
+            by_batch.setdefault((label, batch), {})[img] = cell
+    for (label, batch), cells in by_batch.items():
+        if len(cells) >= 2:
+            sizes = sorted(cells)
+            a, b, r = linear_fit([(s / 224) ** 2 for s in sizes], [cells[s]['ms'] for s in sizes])
+            lines.append(f'{label} batch {batch}, {" ".join(map(str, sizes))} px: ms/step = '
+                         f'{line(a, b)} x (img/224)^2 (largest residual {r:.1%})')
+    return lines
+
+
+def line(a, b):
+    return f'{a:.0f} {"-" if b < 0 else "+"} {abs(b):.0f}'

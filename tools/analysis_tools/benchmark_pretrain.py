@@ -38,10 +38,10 @@ machine's load average before and after.
   against the step's images/s, the per-round ratio for the config's ``num_workers``; then
   the loader as configured (worker processes) timed alone.
 
-The steps themselves: ``cmid_mm.engine.step_benchmark.PretrainStepBenchmark``.
+The steps and the modes: ``cmid_mm.engine.step_benchmark`` (``PretrainStepBenchmark``,
+``run_loader``, ``run_scaling``).
 """
 import argparse
-import os
 import sys
 
 import torch
@@ -51,12 +51,9 @@ from mmengine.registry import init_default_scope
 
 import cmid_mm  # noqa: F401
 from cmid_mm.utils.cli import keep_freed_memory
-from cmid_mm.engine.step_benchmark import (SCALING_HEADER, TOGGLES, PretrainStepBenchmark,
-                                           linear_fit, load_average, loader_summary,
-                                           loader_throughput, parse_step_report, peak_rss_mib,
-                                           predicted_skip,
-                                           peak_rss_mib_in_subprocess, pipeline_batches,
-                                           rss_mib, run_guarded, scaling_row, summary)
+from cmid_mm.engine.step_benchmark import (TOGGLES, PretrainStepBenchmark, load_average,
+                                           peak_rss_mib, peak_rss_mib_in_subprocess, rss_mib,
+                                           run_loader, run_scaling, summary)
 
 
 def parse_args():
@@ -109,26 +106,20 @@ def load_config(path, cfg_options):
     return cfg
 
 
-def model_label(cfg):
-    backbone = cfg.model.backbone
-    name = backbone.type.removeprefix('CMID')
-    return f'{name}-{backbone.get("depth") or backbone.get("arch")}'
-
-
 def main():
     args = parse_args()
     print(keep_freed_memory())  # as tools/train.py; CMID_MALLOC_TUNING=0 for glibc defaults
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.scaling:
-        return scaling(args)
+        return run_scaling(args, __file__, load_config)
     cfg = load_config(args.config, args.cfg_options)
     MMLogger.get_instance('benchmark', log_level='WARNING')  # no per-parameter init report
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     bench = PretrainStepBenchmark(cfg, args.batch_size, args.img_size, args.device,
                                   args.queue_len)
     if args.loader:
-        return loader(args, cfg, bench)
+        return run_loader(args, cfg, bench)
     names = list(dict.fromkeys((['bare'] if args.compare else []) + args.variants))
     build_mib = rss_mib()
     load_before = load_average()
@@ -153,104 +144,6 @@ def main():
             print(f'peak RSS of {name} alone (separate process): {mib:.0f} MiB')
     if args.profile is not None:
         print('\n'.join(bench.profile(args.rounds, args.profile)))
-
-
-def loader(args, cfg, bench):
-    """The config's pipeline (one worker's work) and the CMID step in interleaved rounds."""
-    workers = cfg.train_dataloader.get('num_workers', 0)
-    bench.batches = pipeline_batches(cfg)
-    load_before = load_average()
-    times = bench.rounds(['loader', 'cmid'], args.rounds, args.warmup)
-    load_after = load_average()[29:]
-    delivered, _ = loader_throughput(cfg, args.rounds)
-    step_rate = bench.batch_size / float(torch.tensor(times['cmid']).median())
-    print(f'config: {args.config}')
-    print(f'device: {args.device}, threads: {torch.get_num_threads()}, batch: '
-          f'{bench.batch_size}, img: {bench.img_size}, num_workers: {workers}, rounds: '
-          f'{args.rounds} (+{args.warmup} warm-up), interleaved: pipeline batch, CMID step')
-    print(f'{load_before} before, {load_after} after the rounds')
-    print('\n'.join(loader_summary(times, bench.batch_size, workers)))
-    print(f'loader as configured (num_workers={workers}), alone, {args.rounds} batches after '
-          f'the first: {delivered:.1f} img/s, {delivered / step_rate:.1f} x the step\'s '
-          'median img/s')
-
-
-def scaling(args):
-    """Each cell in its own process (this tool, variant cmid), guarded; rows as they come."""
-    threads = args.threads or torch.get_num_threads()
-    limit_mib = args.max_rss_gib * 1024
-    cells = [(args.config, size, batch) for size in args.sizes for batch in args.batches]
-    cells += [(config, None, args.batches[0]) for config in args.also]
-    print(f'scaling: CMID step (model, loss, backward, optimizer step, EMA) per cell in a '
-          f'separate process, device: {args.device}, threads: {threads}, {args.rounds} timed '
-          f'rounds (+{args.warmup} warm-up) per cell: how cost grows, not an A/B comparison')
-    print(f'guards: {args.cell_timeout:.0f} s and {limit_mib:.0f} MiB resident per cell')
-    print(f'{load_average()} at the start')
-    measured, notes = {}, []
-    rows = list(SCALING_HEADER)
-    print('\n'.join(rows), flush=True)
-    for config, img, batch in cells:
-        cfg = load_config(config, args.cfg_options)
-        own = PretrainStepBenchmark._views_cfg(cfg)['img_size']
-        img = img or own
-        label = model_label(cfg)
-        options = list(args.cfg_options)
-        if img != own and cfg.model.get('local_head'):
-            pairs = max(1, round(cfg.model.local_head.num_pairs * (img / own) ** 2))
-            options.append(f'model.local_head.num_pairs={pairs}')
-            note = f'{label} {img} px: local_head.num_pairs {pairs}'
-            notes += [note] if note not in notes else []
-        child = [sys.executable, __file__, config, '--batch-size', str(batch), '--img-size',
-                 str(img), '--device', args.device, '--rounds', str(args.rounds), '--warmup',
-                 str(args.warmup), '--threads', str(threads), '--variants', 'cmid']
-        child += ['--queue-len', str(args.queue_len)] if args.queue_len else []
-        child += ['--cfg-options', *options] if options else []
-        done = measured.setdefault((label, img), {})
-        why = predicted_skip(done, batch, args.rounds + args.warmup, args.cell_timeout,
-                             limit_mib)
-        load_1min, cell = os.getloadavg()[0], None
-        if why is None:
-            code, out, err, why = run_guarded(child, args.cell_timeout, limit_mib)
-            if why is None and code:
-                why = f'failed, exit {code}: {(err.strip().splitlines() or [""])[-1][:200]}'
-            elif why is None:
-                cell = done[batch] = parse_step_report(out)
-        rows.append(scaling_row(label, img, batch, cell, load_1min, why))
-        print(rows[-1], flush=True)
-    print(f'{load_average()} at the end')
-    if notes:
-        print('off the config\'s image size, local pairs scale with the cells: '
-              + '; '.join(notes))
-    print('\n'.join(scaling_fits(measured)))
-
-
-def scaling_fits(measured):
-    """Least-squares lines through the measured cells: time and memory against batch at each
-    size, time against pixels at each batch; a constant term is cost that does not grow."""
-    lines = []
-    for (label, img), cells in measured.items():
-        if len(cells) >= 2:
-            batches = sorted(cells)
-            a, b, r = linear_fit(batches, [cells[k]['ms'] for k in batches])
-            c, d, q = linear_fit(batches, [cells[k]['peak_mib'] for k in batches])
-            lines.append(f'{label} {img} px, batches {" ".join(map(str, batches))}: ms/step = '
-                         f'{line(a, b)} x batch (largest residual {r:.1%}); peak RSS = '
-                         f'{line(c, d)} x batch MiB (largest residual {q:.1%})')
-    by_batch = {}
-    for (label, img), cells in measured.items():
-        for batch, cell in cells.items():
-            by_batch.setdefault((label, batch), {})[img] = cell
-    for (label, batch), cells in by_batch.items():
-        if len(cells) >= 2:
-            sizes = sorted(cells)
-            a, b, r = linear_fit([(s / 224) ** 2 for s in sizes], [cells[s]['ms'] for s in sizes])
-            lines.append(f'{label} batch {batch}, {" ".join(map(str, sizes))} px: ms/step = '
-                         f'{line(a, b)} x (img/224)^2 (largest residual {r:.1%})')
-    return lines
-
-
-def line(a, b):
-    return f'{a:.0f} {"-" if b < 0 else "+"} {abs(b):.0f}'
 
 
 if __name__ == '__main__':
