@@ -10,11 +10,12 @@ import glob
 import importlib.util
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import time
 from typing import Dict, List, Optional, Sequence
+
+from cmid_mm.evaluation import seed_noise
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # The NEON 10 cm RGB crops of deepforest the demo uses (OSBS Florida, SOAP California, YELL
@@ -139,19 +140,16 @@ def cmid_vs_random(configs: Dict[str, str], checkpoint: str, work_dir: str, metr
 
 def mean_std(values: Sequence[float]) -> str:
     """``'12.34 ± 0.56'`` (sample std over seeds; ``± -`` for one value)."""
-    mean = statistics.mean(values)
-    if len(values) < 2:
-        return f'{mean:.2f} ± -'
-    return f'{mean:.2f} ± {statistics.stdev(values):.2f}'
+    mean, std = seed_noise.mean_std(values)
+    return f'{mean:.2f} ± -' if len(values) < 2 else f'{mean:.2f} ± {std:.2f}'
 
 
 def versus(cmid: Sequence[float], random: Sequence[float]) -> str:
-    """CMID minus random init, read against the seed spread: a difference smaller than the
-    larger of the two ranges over seeds is called noise."""
-    diff = statistics.mean(cmid) - statistics.mean(random)
-    spread = max(max(cmid) - min(cmid), max(random) - min(random))
-    if len(cmid) < 2 or len(random) < 2:
+    """CMID minus random init, read against the seed noise by the SSL benchmark's rule
+    (``cmid_mm.evaluation.seed_noise``: a gap within the sum of the two stds is noise)."""
+    diff = seed_noise.mean_std(cmid)[0] - seed_noise.mean_std(random)[0]
+    sign = seed_noise.beyond_noise(cmid, random)
+    if sign is None:
         return f'{diff:+.2f} (one seed: no spread)'
-    word = 'within seed noise' if abs(diff) <= spread else (
-        'CMID better' if diff > 0 else 'random init better')
-    return f'{diff:+.2f} vs seed range {spread:.2f}: {word}'
+    word = {0: 'within seed noise', 1: 'CMID better', -1: 'random init better'}[sign]
+    return f'{diff:+.2f} vs noise {seed_noise.noise_level(cmid, random):.2f} (std sum): {word}'

@@ -67,8 +67,8 @@ def main():
         info = json.load(f)
     lines = ['# CMID demo summary', ''] + pretrain_lines(info) + [
         '', 'Fine-tuned from that checkpoint and from random init at the same budget '
-        '(val split; mean ± std over fine-tuning seeds; a difference within the seed range '
-        'is noise):', ''] + downstream_lines(args.work_dir) + [
+        '(val split; mean ± std over fine-tuning seeds; a difference within the sum of the two '
+        'stds is noise):', ''] + downstream_lines(args.work_dir) + [
         '', f'Learning curves: {osp.join(args.work_dir, "cmid_pretrain", "curves.png")}. '
         'CPU budgets of minutes: these show the pipeline learns, not the paper\'s numbers.']
     text = '\n'.join(lines) + '\n'

@@ -9,7 +9,6 @@ budget it ran with); a run whose training finished but whose evaluation did not 
 import glob
 import importlib.util
 import json
-import math
 import os
 import os.path as osp
 import subprocess
@@ -22,6 +21,8 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .seed_noise import beyond_noise, mean_std
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = 'configs/ssl_benchmark'
@@ -333,17 +334,9 @@ def _config_iters(config: str) -> int:
 # ----------------------------------------------------------------------------- summary
 
 
-def mean_std(values: Sequence[float]):
-    """Mean and sample std (0 for one value)."""
-    values = list(values)
-    m = sum(values) / len(values)
-    s = math.sqrt(sum((v - m) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 \
-        else 0.0
-    return m, s
-
-
 def summarize(results: List[dict], methods: Sequence[str]) -> Dict[str, dict]:
-    """Per method: ``{measure: (mean, std)}``, the seeds, per-run train / eval seconds."""
+    """Per method: ``{measure: (mean, std)}``, ``{measure}_values`` (one per seed), the seeds,
+    per-run train / eval seconds."""
     out = {}
     for method in methods:
         runs = sorted((r for r in results if r['method'] == method), key=lambda r: r['seed'])
@@ -352,7 +345,8 @@ def summarize(results: List[dict], methods: Sequence[str]) -> Dict[str, dict]:
         out[method] = dict(
             seeds=[r['seed'] for r in runs], iters=runs[0]['iters'],
             train_s=[r['train_s'] for r in runs], eval_s=[r['eval_s'] for r in runs],
-            **{key: mean_std([r[key] for r in runs]) for key, _ in MEASURES})
+            **{key: mean_std([r[key] for r in runs]) for key, _ in MEASURES},
+            **{f'{key}_values': [r[key] for r in runs] for key, _ in MEASURES})
     return out
 
 
@@ -370,9 +364,9 @@ def markdown_table(summary: Dict[str, dict]) -> str:
 
 
 def verdicts(summary: Dict[str, dict], target: str = 'cmid') -> List[str]:
-    """For every other method: on which measures ``target`` is ahead beyond seed noise (mean
-    difference larger than the sum of the two stds), and whether that holds on >= 2 of 3.
-    Without two seeds of both there is no spread to compare with: no verdict."""
+    """For every other method: on which measures ``target`` is ahead beyond seed noise
+    (``seed_noise.beyond_noise``: a mean gap larger than the sum of the two stds), and whether
+    that holds on >= 2 of 3. Without two seeds of both there is no verdict."""
     if target not in summary:
         return []
     lines = []
@@ -383,10 +377,10 @@ def verdicts(summary: Dict[str, dict], target: str = 'cmid') -> List[str]:
         if min(len(t['seeds']), len(s['seeds'])) < 2:
             lines.append(f'{target} vs {method}: no verdict (needs >= 2 seeds of each)')
             continue
-        wins = [name for key, name in MEASURES
-                if t[key][0] - s[key][0] > t[key][1] + s[key][1]]
-        losses = [name for key, name in MEASURES
-                  if s[key][0] - t[key][0] > t[key][1] + s[key][1]]
+        sign = {name: beyond_noise(t[f'{key}_values'], s[f'{key}_values'])
+                for key, name in MEASURES}
+        wins = [name for name, v in sign.items() if v == 1]
+        losses = [name for name, v in sign.items() if v == -1]
         lines.append(f'{target} vs {method}: ahead beyond seed noise on {len(wins)}/3'
                      + (f' ({", ".join(wins)})' if wins else '')
                      + (f', behind beyond noise on {", ".join(losses)}' if losses else '')

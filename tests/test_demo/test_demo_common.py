@@ -6,6 +6,7 @@ import torch
 from mmpretrain.models.backbones import ResNet
 
 import demo_common as demo
+from cmid_mm.evaluation import seed_noise
 
 
 def save_state(path, state):
@@ -48,7 +49,11 @@ def test_mean_std_and_versus_read_a_difference_against_the_seed_range():
     assert demo.mean_std([1., 3.]) == '2.00 ± 1.41'
     assert demo.mean_std([5.]) == '5.00 ± -'
     # difference 1.0, ranges 2.0 and 0.5: noise
-    assert demo.versus([1., 3.], [1.25, 0.75]) == '+1.00 vs seed range 2.00: within seed noise'
-    assert demo.versus([10., 11.], [1., 2.]) == '+9.00 vs seed range 1.00: CMID better'
-    assert demo.versus([1., 2.], [10., 11.]) == '-9.00 vs seed range 1.00: random init better'
+    # std([1, 3]) = 1.41, std([1.25, 0.75]) = 0.35: a gap of 1.00 within their sum 1.77
+    assert demo.versus([1., 3.], [1.25, 0.75]) == '+1.00 vs noise 1.77 (std sum): within seed noise'
+    assert demo.versus([10., 11.], [1., 2.]) == '+9.00 vs noise 1.41 (std sum): CMID better'
+    assert demo.versus([1., 2.], [10., 11.]) == '-9.00 vs noise 1.41 (std sum): random init better'
+    # the same numbers give the SSL benchmark's verdict: one rule for both
+    assert seed_noise.beyond_noise([10., 11.], [1., 2.]) == 1
+    assert seed_noise.beyond_noise([1., 3.], [1.25, 0.75]) == 0
     assert demo.versus([3.], [1.]) == '+2.00 (one seed: no spread)'

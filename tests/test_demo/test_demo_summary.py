@@ -27,7 +27,7 @@ def test_summary_reads_every_step_and_says_what_did_not_run(tmp_path, capsys, mo
     assert '| loss_global | 5.300 | 5.200 | -1.9% | 5.549 | - | 0.35 nat below chance |' in out
     assert "kNN top-1 50.0 -> 75.0 over iterations 0..500 (iteration 0 = this run's random" in out
     assert 'after pretraining 75.0 (above every random init)' in out
-    assert ('| trees | AP50 (%) | 2 | 11.00 ± 1.41 | 5.50 ± 0.71 | +5.50 vs seed range 2.00: '
+    assert ('| trees | AP50 (%) | 2 | 11.00 ± 1.41 | 5.50 ± 0.71 | +5.50 vs noise 2.12 (std sum): '
             'CMID better |') in out
     assert 'not run in this demo: change detection, oriented detection' in out
     assert (tmp_path / 'summary.md').read_text().strip() == out.strip()
