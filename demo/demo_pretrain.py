@@ -80,13 +80,16 @@ def summarise(cfg, work_dir: str, iters: int, tiles: int, wall: float) -> None:
     """Print what the run learned; write curves.png and pretrain.json into ``work_dir``."""
     from cmid_mm.engine.hooks.knn_eval_hook import curve_in_words
     from cmid_mm.evaluation.training_curves import (chance_levels, format_loss_table,
-                                                    loss_rows, loss_table, plot_curves)
+                                                    loss_rows, loss_table, plot_curves,
+                                                    read_knn_curve)
     rows = loss_rows(run_scalars(work_dir)['train'])
     chance = chance_levels(cfg.model)
     table = loss_table(rows, chance)
     log_dir = sorted(d for d in os.listdir(work_dir) if d[:8].isdigit())[-1]
-    with open(osp.join(work_dir, log_dir, 'knn_curve.json')) as f:
-        history = json.load(f)
+    history = read_knn_curve(osp.join(work_dir, log_dir))
+    if history is None:
+        raise SystemExit(f'error: {osp.join(work_dir, log_dir)} has no knn_curve.json: the '
+                         f'config {CONFIG} must keep its KNNEvalHook')
     inits = [history[0]['top1']] + random_init_knn(cfg, INIT_SEEDS)
     plot_curves(osp.join(work_dir, 'curves.png'), rows, chance, history,
                 title=f'CMID ResNet-18, {iters} iterations, NEON tiles')

@@ -6,7 +6,9 @@ against ``queue_len`` keys (a full queue), ``ln(K)`` for the local cross-entropy
 prototypes (a uniform student against a uniform target). The reconstruction loss has none.
 """
 import inspect
+import json
 import math
+import os.path as osp
 from typing import Dict, List, Optional
 
 from mmpretrain.registry import MODELS
@@ -31,6 +33,16 @@ def chance_levels(model_cfg: dict) -> Dict[str, float]:
     if model_cfg.get('local_head'):
         levels['loss_local'] = math.log(_arg(model_cfg['local_head'], 'out_channels'))
     return levels
+
+
+def read_knn_curve(log_dir: str, prefix: str = 'knn') -> Optional[List[dict]]:
+    """The curve ``KNNEvalHook`` wrote into a run's log dir (``<log_dir>/<prefix>_curve.json``:
+    ``[{iter, top1, majority}, ...]``), or None when that run wrote none."""
+    path = osp.join(log_dir, f'{prefix}_curve.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def loss_rows(train_log: List[dict]) -> List[dict]:

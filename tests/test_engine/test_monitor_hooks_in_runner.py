@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
+from cmid_mm.evaluation.training_curves import read_knn_curve
+
 from .tiny_cmid import tiny_demo_config
 
 
@@ -89,8 +91,9 @@ def test_knn_curve_starts_at_the_random_init_and_is_written(trained):
     to the scalar log (the MessageHub would log it under iteration 2)."""
     knn = next(h for h in trained.hooks if type(h).__name__ == 'KNNEvalHook')
     assert [h['iter'] for h in knn.history] == [0, 2, 4]
-    with open(osp.join(trained.log_dir, 'knn_curve.json')) as f:
-        assert json.load(f) == knn.history
+    # what the hook wrote reads back through the one reader the tools and the demo use
+    assert read_knn_curve(trained.log_dir) == knn.history
+    assert read_knn_curve(trained.log_dir, prefix='nothing') is None
     log = open(glob.glob(osp.join(trained.log_dir, '*.log'))[0]).read()
     first, last = knn.history[0]['top1'], knn.history[-1]['top1']
     assert (f'kNN top-1 {first:.1f} -> {last:.1f} over iterations 0..4 (iteration 0 = this '

@@ -12,7 +12,6 @@ the learning curves as a PNG.
 """
 import argparse
 import glob
-import json
 import os.path as osp
 
 from mmengine.config import Config
@@ -21,7 +20,7 @@ from mmpretrain.utils import load_json_log
 import cmid_mm  # noqa: F401  registers the heads whose defaults give the chance levels
 from cmid_mm.engine.hooks.knn_eval_hook import curve_in_words
 from cmid_mm.evaluation.training_curves import (chance_levels, format_loss_table, loss_rows,
-                                                loss_table, plot_curves)
+                                                loss_table, plot_curves, read_knn_curve)
 from cmid_mm.utils import CLIError, run_cli
 
 
@@ -45,11 +44,8 @@ def main():
         chance = chance_levels(Config.fromfile(args.config).model)
     print(f'from {logs[-1]}')
     print(format_loss_table(loss_table(rows, chance, args.window)))
-    curve_path = osp.join(osp.dirname(osp.dirname(logs[-1])), 'knn_curve.json')
-    history = None
-    if osp.isfile(curve_path):
-        with open(curve_path) as f:
-            history = json.load(f)
+    history = read_knn_curve(osp.dirname(osp.dirname(logs[-1])))
+    if history is not None:
         print(curve_in_words(history))
         print('kNN top-1 by iteration: ' +
               ', '.join(f'{h["iter"]}: {h["top1"]:.1f}' for h in history))
