@@ -14,13 +14,10 @@ model = dict(
     # 64 px -> 2x2 cells. A fixed sharp teacher: warmed up to 0.07, the targets went uniform.
     local_head=dict(out_channels=64, num_pairs=2, teacher_temp=0.02))
 
+# the demo's pipeline at 64 px: 4x4 mask patches of 16 px, as 128 px has 4x4 of 32 px
 train_pipeline = [
-    dict(type='CheckedLoadImageFromFile', expected_channels=3),
-    dict(type='CMIDTwoViews', img_size=64, crop_scale=(0.3, 1.0), hflip_prob=0.5,
-         vflip_prob=0.5, view_pipelines=_base_.view_pipelines, mask_patch_size=16,
-         mask_ratio=0.6),
-    dict(type='PackInputs', algorithm_keys=['crop_boxes'], meta_keys=['img_path']),
-]
+    dict(t, img_size=64, mask_patch_size=16) if t['type'] == 'CMIDTwoViews' else t
+    for t in _base_.train_pipeline]
 train_dataloader = dict(
     batch_size=32,
     dataset=dict(data_root='data/neon_demo_128px/', pipeline=train_pipeline))
