@@ -1,6 +1,7 @@
 """The paper configs: official settings, and tools/train.py (ResNet-50, Swin-B, ViT-B) for 2
 iterations on tiny data."""
 import glob
+import shutil
 
 import cv2
 import numpy as np
@@ -53,7 +54,10 @@ def trained(tiny_millionaid, tmp_path_factory):
                    'default_hooks.logger.interval=1', f'experiment_name={name}',
                    f'visualizer.name={name}']
             for name, (config, _) in CONFIGS.items()}
-    return run_train_jobs(jobs, work_dir / 'results.json'), work_dir
+    yield run_train_jobs(jobs, work_dir / 'results.json'), work_dir
+    # ~1.8 GB of checkpoints (two model copies each); kept to the session's end they take disk
+    # the later checkpoint-writing tests need.
+    shutil.rmtree(work_dir, ignore_errors=True)
 
 
 @pytest.mark.parametrize('name', CONFIGS)
