@@ -21,6 +21,7 @@ from typing import (Callable, ContextManager, Dict, Iterator, List, Optional, Se
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
@@ -203,6 +204,31 @@ def _fft_per_image(bench: PretrainStepBenchmark):
 
 
 @contextmanager
+def _queue_per_view(bench: PretrainStepBenchmark):
+    """The global loss as two InfoNCEs with one queue product per view (the straightforward
+    form, as the official code) instead of ``MoCoQueueHead``'s one product for both views."""
+    head = bench.model.global_head
+    if head is None:
+        raise ValueError("variant 'queue-per-view': the config has no global_head")
+    base = super(type(head), head)  # ContrastiveHead.loss: InfoNCE of (pos, neg)
+
+    def per_view(query, key):
+        q1, q2 = F.normalize(query, dim=1).chunk(2)
+        k1, k2 = F.normalize(key.detach(), dim=1).chunk(2)
+        queue = head.queue.clone().detach()
+        loss = (base.loss((q1 * k2).sum(1, keepdim=True), q1 @ queue)
+                + base.loss((q2 * k1).sum(1, keepdim=True), q2 @ queue)) / 2
+        head._enqueue(k1, k2)
+        return loss
+
+    head.loss = per_view
+    try:
+        yield
+    finally:
+        del head.loss
+
+
+@contextmanager
 def _channels_last(bench: PretrainStepBenchmark):
     """Weights and images in channels-last memory format (NHWC), as oneDNN / cuDNN prefer."""
     fmt, plain = torch.channels_last, torch.contiguous_format
@@ -232,6 +258,7 @@ def _bf16(bench: PretrainStepBenchmark):
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
 TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'fft-per-image': _fft_per_image,
+    'queue-per-view': _queue_per_view,
     'channels-last': _channels_last,
     'bf16': _bf16,
 }

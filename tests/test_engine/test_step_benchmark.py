@@ -28,14 +28,40 @@ def test_the_bare_step_zeroes_every_gradient_it_makes_mask_token_included():
 def test_rounds_time_every_variant_once_per_round_and_undo_the_toggles():
     bench = tiny_benchmark()
     optim = bench.optim
-    times = bench.rounds(['bare', 'cmid', 'fft-per-image', 'channels-last', 'bf16+channels-last'],
-                         rounds=2, warmup=1)
+    head_loss = bench.model.global_head.loss
+    times = bench.rounds(['bare', 'cmid', 'fft-per-image', 'channels-last', 'bf16+channels-last',
+                          'queue-per-view'], rounds=2, warmup=1)
     assert {k: len(v) for k, v in times.items()} == {
-        'bare': 2, 'cmid': 2, 'fft-per-image': 2, 'channels-last': 2, 'bf16+channels-last': 2}
+        'bare': 2, 'cmid': 2, 'fft-per-image': 2, 'channels-last': 2, 'bf16+channels-last': 2,
+        'queue-per-view': 2}
+    assert bench.model.global_head.loss == head_loss
     assert bench.optim is optim
     assert bench.model.rec_head.loss_freq.spectrum_of_mean
     assert bench.model.backbone.conv1.weight.is_contiguous()
     assert bench.inputs[0].is_contiguous()
+
+
+def test_the_queue_per_view_toggle_computes_the_heads_loss_and_gradient():
+    """The benchmark's straightforward form of the global loss is the head's loss (so the toggle
+    times the same computation), and it enqueues the keys like the head."""
+    import torch
+    from cmid_mm.engine.step_benchmark import TOGGLES
+    bench = tiny_benchmark()
+    head = bench.model.global_head
+    torch.manual_seed(0)
+    query = torch.randn(4, head.queue.shape[0], requires_grad=True)
+    key = torch.randn(4, head.queue.shape[0])
+    queue, ptr = head.queue.clone(), head.queue_ptr.clone()
+    loss = head.loss(query, key)
+    grad, = torch.autograd.grad(loss, query)
+    after = head.queue.clone()
+    head.queue.copy_(queue), head.queue_ptr.copy_(ptr)
+    with TOGGLES['queue-per-view'](bench):
+        per_view = head.loss(query, key)
+        per_view_grad, = torch.autograd.grad(per_view, query)
+    torch.testing.assert_close(per_view, loss)
+    torch.testing.assert_close(per_view_grad, grad)
+    torch.testing.assert_close(head.queue, after)
 
 
 def test_a_child_reports_its_own_peak_memory_not_its_parents():

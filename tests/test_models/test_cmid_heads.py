@@ -118,6 +118,30 @@ def test_global_loss_matches_a_hand_infonce():
     assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
+def test_global_loss_and_gradient_equal_the_per_view_infonce():
+    """The one-product form (both views against the queue at once) against the straightforward
+    one: one InfoNCE per view, each with its own product, averaged."""
+    torch.manual_seed(0)
+    head = MoCoQueueHead(queue_len=4096, feat_dim=256, temperature=0.2)
+    queue = head.queue.clone()
+    query = torch.randn(16, 256, requires_grad=True)  # B = 8: [view1; view2]
+    key = torch.randn(16, 256)
+    loss = head.loss(query, key)
+    grad, = torch.autograd.grad(loss, query)
+
+    ref_query = query.detach().clone().requires_grad_()
+    (q1, q2), (k1, k2) = F.normalize(ref_query, dim=1).chunk(2), F.normalize(key, dim=1).chunk(2)
+
+    def nce(q, k):
+        logits = torch.cat([(q * k).sum(1, keepdim=True), q @ queue], 1) / 0.2
+        return F.cross_entropy(logits, torch.zeros(len(q), dtype=torch.long))
+
+    ref = (nce(q1, k2) + nce(q2, k1)) / 2
+    ref_grad, = torch.autograd.grad(ref, ref_query)
+    torch.testing.assert_close(loss, ref, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(grad, ref_grad, rtol=1e-5, atol=1e-8)
+
+
 def test_queue_pointer_and_contents_after_two_steps():
     torch.manual_seed(0)
     head = MoCoQueueHead(queue_len=6, feat_dim=3)

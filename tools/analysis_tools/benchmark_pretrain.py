@@ -18,7 +18,8 @@ machine's load average before and after.
   the student backbone forward + backward on both masked views (one batch of 2B), the teacher
   backbone forward on both clean views (no grad), optimizer step of the backbone and mask token.
 - toggles, the CMID step with one optimisation undone or one candidate applied:
-  ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``channels-last``,
+  ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``queue-per-view``
+  (one queue product per view in the global loss, as the official code), ``channels-last``,
   ``bf16`` (CPU bf16 autocast, ``tools/train.py --amp``), combined with ``+``.
 - ``--rss``: also the peak RSS of each variant alone, each in a separate process.
 - ``--profile [N]``: torch.profiler over ``--rounds`` CMID steps; prints the forward time of
