@@ -6,7 +6,7 @@ import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe g
 import torch
 from cmid_mm.utils import (CLIError, add_common_args, build_runner, find_resume_checkpoint,
                            load_config, run_cli, setup_cli_cfg)
-from cmid_mm.utils.cli import check_data_paths, keep_freed_memory
+from cmid_mm.utils.cli import check_data_paths, keep_freed_memory, setup_amp
 from mmengine.logging import print_log
 
 
@@ -22,7 +22,7 @@ def parse_args():
         'work dir')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: fp16 autocast with loss scaling on CUDA, bf16 '
-                        'autocast on CPU')
+                        'autocast on CPU (CMID pretraining also in channels-last)')
     return add_common_args(parser).parse_args()
 
 
@@ -34,12 +34,8 @@ def main():
         raise CLIError(f'checkpoint file not found: {args.resume}')
     cfg = load_config(args.config, args.cfg_options)
 
-    if args.amp and torch.cuda.is_available():
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    elif args.amp:  # mmengine's AmpOptimWrapper refuses the CPU; bf16 needs no loss scale
-        cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
-        cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+    if args.amp:
+        setup_amp(cfg, cuda=torch.cuda.is_available())
     setup_cli_cfg(cfg, args)
     if args.resume == 'auto':
         # mmengine trusts its last_checkpoint pointer; a kill can leave it (or the file it names)

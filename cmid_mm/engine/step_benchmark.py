@@ -230,21 +230,20 @@ def _queue_per_view(bench: PretrainStepBenchmark):
 
 @contextmanager
 def _channels_last(bench: PretrainStepBenchmark):
-    """Weights and images in channels-last memory format (NHWC), as oneDNN / cuDNN prefer."""
-    fmt, plain = torch.channels_last, torch.contiguous_format
-    bench.model.to(memory_format=fmt)
-    inputs = bench.inputs
-    bench.inputs = [x.contiguous(memory_format=fmt) for x in inputs]
+    """The model's weights in channels-last memory format (NHWC), as ``ChannelsLastHook`` puts
+    them (``tools/train.py --amp`` adds it to CMID on CPU); the first convolution converts the
+    images."""
+    bench.model.to(memory_format=torch.channels_last)
     try:
         yield
     finally:
-        bench.inputs = inputs
-        bench.model.to(memory_format=plain)
+        bench.model.to(memory_format=torch.contiguous_format)
 
 
 @contextmanager
 def _bf16(bench: PretrainStepBenchmark):
-    """The CMID step's forward under CPU bf16 autocast (``tools/train.py --amp`` on CPU)."""
+    """The CMID step's forward under CPU bf16 autocast (``CPUAutocastOptimWrapper``; with
+    ``channels-last`` it is what ``tools/train.py --amp`` runs for CMID on CPU)."""
     if not bench.device.startswith('cpu'):
         raise ValueError("variant 'bf16' is CPU autocast; on a GPU train with --amp")
     optim = bench.optim

@@ -257,6 +257,27 @@ def add_common_args(parser):
     return parser
 
 
+def setup_amp(cfg, cuda: bool) -> None:
+    """What ``tools/train.py --amp`` changes in ``cfg``.
+
+    CUDA: mmengine's ``AmpOptimWrapper`` (fp16 autocast, dynamic loss scaling). CPU: bf16
+    autocast (``CPUAutocastOptimWrapper``: mmengine's AmpOptimWrapper refuses the CPU, and bf16
+    needs no loss scale), and for CMID pretraining also ``ChannelsLastHook``, where it was
+    measured to help. Downstream models are left in NCHW: their heads call mmcv / mmdet CPU ops
+    that were not checked on channels-last feature maps.
+    """
+    if cuda:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        return
+    cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+    cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+    hooks = cfg.get('custom_hooks') or []
+    if cfg.model.get('type') == 'CMID' and not any(
+            h.get('type') == 'ChannelsLastHook' for h in hooks):
+        cfg.custom_hooks = [*hooks, dict(type='ChannelsLastHook')]
+
+
 def setup_cli_cfg(cfg, args):
     """Apply the shared command-line settings; ``--cfg-options`` are merged last so they win."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))

@@ -19,8 +19,9 @@ machine's load average before and after.
   backbone forward on both clean views (no grad), optimizer step of the backbone and mask token.
 - toggles, the CMID step with one optimisation undone or one candidate applied:
   ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``queue-per-view``
-  (one queue product per view in the global loss, as the official code), ``channels-last``,
-  ``bf16`` (CPU bf16 autocast, ``tools/train.py --amp``), combined with ``+``.
+  (one queue product per view in the global loss, as the official code), ``channels-last``
+  (weights in NHWC, as ``ChannelsLastHook``), ``bf16`` (CPU bf16 autocast), combined with ``+``;
+  ``bf16+channels-last`` is what ``tools/train.py --amp`` runs for CMID on CPU.
 - ``--rss``: also the peak RSS of each variant alone, each in a separate process.
 - ``--profile [N]``: torch.profiler over ``--rounds`` CMID steps; prints the forward time of
   each part of the model (backbone, necks, decoder, teacher parts; inclusive) and the top N
