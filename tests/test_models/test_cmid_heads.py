@@ -118,9 +118,9 @@ def test_global_loss_matches_a_hand_infonce():
     assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
-def test_global_loss_and_gradient_equal_the_per_view_infonce():
-    """The one-product form (both views against the queue at once) against the straightforward
-    one: one InfoNCE per view, each with its own product, averaged."""
+def test_global_loss_and_gradient_equal_a_hand_infonce_at_the_paper_width():
+    """Loss and gradient of the query against one cross-entropy InfoNCE per view, averaged
+    (the keys and the queue get no gradient)."""
     torch.manual_seed(0)
     head = MoCoQueueHead(queue_len=4096, feat_dim=256, temperature=0.2)
     queue = head.queue.clone()

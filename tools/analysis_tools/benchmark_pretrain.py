@@ -18,8 +18,8 @@ machine's load average before and after.
   the student backbone forward + backward on both masked views (one batch of 2B), the teacher
   backbone forward on both clean views (no grad), optimizer step of the backbone and mask token.
 - toggles, the CMID step with one optimisation undone or one candidate applied:
-  ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``queue-per-view``
-  (one queue product per view in the global loss, as the official code), ``channels-last``
+  ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``queue-one-product``
+  (candidate: both views against the global queue in one product), ``channels-last``
   (weights in NHWC, as ``ChannelsLastHook``), ``bf16`` (CPU bf16 autocast), combined with ``+``;
   ``bf16+channels-last`` is what ``tools/train.py --amp`` runs for CMID on CPU.
 - ``--rss``: also the peak RSS of each variant alone, each in a separate process.

@@ -25,16 +25,17 @@ class MoCoQueueHead(ContrastiveHead):
         self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
 
     def loss(self, query: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
-        q = F.normalize(query, dim=1)  # [q1; q2]
+        q1, q2 = F.normalize(query, dim=1).chunk(2)
         k1, k2 = F.normalize(key.detach(), dim=1).chunk(2)
         queue = self.queue.clone().detach()
-        # Both views against the queue in one product: on CPU it is bound by reading the queue
-        # (feat_dim x queue_len), so one pass instead of two halves that cost. The mean over the
-        # 2B rows is the average of the two views' means (equal halves).
-        pos = (q * torch.cat([k2, k1])).sum(dim=1, keepdim=True)
-        loss = super().loss(pos, q @ queue)
+        loss = (self._info_nce(q1, k2, queue) + self._info_nce(q2, k1, queue)) / 2
         self._enqueue(k1, k2)
         return loss
+
+    def _info_nce(self, q: torch.Tensor, k: torch.Tensor, queue: torch.Tensor) -> torch.Tensor:
+        pos = (q * k).sum(dim=1, keepdim=True)
+        neg = q @ queue
+        return super().loss(pos, neg)
 
     @torch.no_grad()
     def _enqueue(self, *view_keys: torch.Tensor) -> None:
