@@ -1,7 +1,7 @@
 """Speed of a CMID pretraining step against the bare backbone's share of it, and where it goes.
 
 Variants (the bare backbone, the CMID step, the CMID step with one optimisation undone or one
-candidate added) are timed in interleaved rounds, A B A B ..., so that a change of the machine's
+candidate added, the bare backbone in bf16 or channels-last) are timed in interleaved rounds, A B A B ..., so that a change of the machine's
 load hits them alike; the per-round ratio is what to compare, with its spread. Also: the
 config's train pipeline timed against the step (:func:`pipeline_batches`,
 :func:`loader_summary`), and separate guarded processes for a scaling table
@@ -74,10 +74,10 @@ class PretrainStepBenchmark:
         self.images = torch.cat(self.inputs)
         self.masks = self.model.stack_views(self.data_samples, 'mask', self.images.device)
         self.optim = build_optim_wrapper(self.model, cfg.optim_wrapper)
-        bare = nn.Module()
-        bare.backbone = self.model.backbone
-        bare.register_parameter('mask_token', self.model.mask_token)
-        self.bare_optim = build_optim_wrapper(bare, cfg.optim_wrapper)
+        self.bare = nn.Module()
+        self.bare.backbone = self.model.backbone
+        self.bare.register_parameter('mask_token', self.model.mask_token)
+        self.bare_optim = build_optim_wrapper(self.bare, cfg.optim_wrapper)
 
     @staticmethod
     def _views_cfg(cfg) -> dict:
@@ -110,27 +110,32 @@ class PretrainStepBenchmark:
 
     def bare_step(self) -> None:
         model = self.model
-        feat = model.encode_masked(self.images, self.masks)
-        if model.teacher is not None:
-            with torch.no_grad():
-                model.teacher.module.backbone(self.images)
+        with self.bare_optim.optim_context(self.bare):  # autocast under the bf16 toggle
+            feat = model.encode_masked(self.images, self.masks)
+            if model.teacher is not None:
+                with torch.no_grad():
+                    model.teacher.module.backbone(self.images)
         self.bare_optim.update_params(feat.float().mean())
 
     def _variant(self, name: str):
-        """(step, context around it) of a variant: ``'bare'``, ``'cmid'`` or toggles of
+        """(step, context around it) of a variant: ``'bare'``, ``'cmid'``, toggles of
         :data:`TOGGLES` joined by ``+`` (the CMID step with them applied, same model and
-        batch)."""
+        batch), or ``'bare+'`` and toggles of :data:`BARE_TOGGLES` (the bare step with them
+        applied: the baseline of a CMID step run the same way)."""
         if name in ('bare', 'cmid'):
             return getattr(self, f'{name}_step'), nullcontext
         if name == 'loader':  # one batch of the config's pipeline (see pipeline_batches)
             if self.batches is None:
                 raise ValueError("variant 'loader': set PretrainStepBenchmark.batches first")
             return lambda: next(self.batches), nullcontext
-        toggles = name.split('+')
-        unknown = [t for t in toggles if t not in TOGGLES]
+        step, toggles, allowed = self.cmid_step, name.split('+'), TOGGLES
+        if toggles[0] == 'bare':
+            step, toggles, allowed = self.bare_step, toggles[1:], BARE_TOGGLES
+        unknown = [t for t in toggles if t not in allowed]
         if unknown:
-            raise ValueError(f"unknown benchmark variant {name!r}; choose 'bare', 'cmid' or "
-                             f'toggles {", ".join(map(repr, TOGGLES))} joined by +')
+            raise ValueError(f"unknown benchmark variant {name!r}; choose 'bare', 'cmid', "
+                             f'toggles {", ".join(map(repr, TOGGLES))} joined by +, or '
+                             f"'bare+' and toggles {', '.join(map(repr, BARE_TOGGLES))}")
 
         @contextmanager
         def applied():
@@ -139,7 +144,7 @@ class PretrainStepBenchmark:
                     stack.enter_context(TOGGLES[toggle](self))
                 yield
 
-        return self.cmid_step, applied
+        return step, applied
 
     def rounds(self, names: Sequence[str], rounds: int, warmup: int) -> Dict[str, List[float]]:
         """Seconds of one step of each variant per round, A B A B ..., after ``warmup``
@@ -247,12 +252,13 @@ def _bf16(bench: PretrainStepBenchmark):
     ``channels-last`` it is what ``tools/train.py --amp`` runs for CMID on CPU)."""
     if not bench.device.startswith('cpu'):
         raise ValueError("variant 'bf16' is CPU autocast; on a GPU train with --amp")
-    optim = bench.optim
+    optim, bare_optim = bench.optim, bench.bare_optim
     bench.optim = CPUAutocastOptimWrapper(optimizer=optim.optimizer)
+    bench.bare_optim = CPUAutocastOptimWrapper(optimizer=bare_optim.optimizer)
     try:
         yield
     finally:
-        bench.optim = optim
+        bench.optim, bench.bare_optim = optim, bare_optim
 
 
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
@@ -262,34 +268,52 @@ TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'channels-last': _channels_last,
     'bf16': _bf16,
 }
+#: toggles that change how the bare backbone runs too (the others patch CMID's heads)
+BARE_TOGGLES = ('channels-last', 'bf16')
 
 
 def summary(times: Dict[str, List[float]], batch_size: int) -> List[str]:
     """Median and min-max ms/step and images/s of each variant, then the per-round ratio of
-    each variant to ``bare`` and of each toggle to ``cmid`` (median and min-max)."""
+    each variant to ``bare`` and of each toggle to ``cmid``, and of each toggle ``X`` to
+    ``bare+X`` where both ran (CMID / bare run the same way; median and min-max)."""
     lines = []
     for name, t in times.items():
         ms = np.array(t) * 1000
-        lines.append(f'{LABELS.get(name, "CMID, " + name + ":"):<26} {np.median(ms):8.1f} ms/step '
+        lines.append(f'{label(name):<36} {np.median(ms):8.1f} ms/step '
                      f'{batch_size / np.median(ms) * 1000:7.2f} img/s  (min {ms.min():.1f}, '
                      f'max {ms.max():.1f}, {len(ms)} rounds)')
     for base in ('bare', 'cmid'):
         if base not in times:
             continue
         for name, t in times.items():
-            if name == base or (base == 'cmid' and name == 'bare'):
+            if name == base or (base == 'cmid' and name.split('+')[0] == 'bare'):
                 continue
-            ratio = np.array(t) / np.array(times[base])
-            lines.append(f'per-round ratio {name} / {base}: median {np.median(ratio):.3f} '
-                         f'(min {ratio.min():.3f}, max {ratio.max():.3f}, '
-                         f'spread {ratio.max() - ratio.min():.3f})')
+            lines.append(_ratio_line(name, base, t, times[base]))
+    for name, t in times.items():
+        if name.split('+')[0] != 'bare' and f'bare+{name}' in times:
+            lines.append(_ratio_line(name, f'bare+{name}', t, times[f'bare+{name}']))
     if 'bare' in times and 'cmid' in times:
         lines.append('ratio CMID / bare: '
                      f'{np.median(times["cmid"]) / np.median(times["bare"]):.3f} (of the medians)')
     return lines
 
 
+def _ratio_line(name: str, base: str, times: List[float], base_times: List[float]) -> str:
+    ratio = np.array(times) / np.array(base_times)
+    return (f'per-round ratio {name} / {base}: median {np.median(ratio):.3f} '
+            f'(min {ratio.min():.3f}, max {ratio.max():.3f}, '
+            f'spread {ratio.max() - ratio.min():.3f})')
+
+
 LABELS = {'bare': 'bare backbone:', 'cmid': 'CMID step:'}
+
+
+def label(name: str) -> str:
+    if name in LABELS:
+        return LABELS[name]
+    if name.split('+')[0] == 'bare':
+        return f'bare backbone, {name[5:]}:'
+    return f'CMID, {name}:'
 
 
 def load_average() -> str:

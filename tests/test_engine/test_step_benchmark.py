@@ -3,10 +3,13 @@ rounds; a child process's peak memory is its own; the scaling table's guarded pr
 predicted skips, rows and fits."""
 import sys
 
+import pytest
+import torch
+
 from cmid_mm.engine.step_benchmark import (SCALING_HEADER, PretrainStepBenchmark, linear_fit,
                                            parse_step_report, peak_rss_mib,
                                            peak_rss_mib_in_subprocess, predicted_skip,
-                                           run_guarded, scaling_row)
+                                           run_guarded, scaling_row, summary)
 
 from .tiny_cmid import tiny_demo_config
 
@@ -39,6 +42,41 @@ def test_rounds_time_every_variant_once_per_round_and_undo_the_toggles():
     assert bench.model.rec_head.loss_freq.spectrum_of_mean
     assert bench.model.backbone.conv1.weight.is_contiguous()
     assert bench.inputs[0].is_contiguous()
+
+
+def test_the_bare_step_runs_under_the_bf16_and_channels_last_toggles_and_only_those():
+    """``bare+bf16+channels-last`` is the baseline of the step ``--amp`` trains: the student's
+    and the teacher's convolutions in bf16 on NHWC weights; toggles that patch the heads are
+    refused for the bare step."""
+    bench = tiny_benchmark()
+    seen = []
+    hooks = [m.register_forward_hook(lambda mod, args, out: seen.append(
+        (out.dtype, mod.weight.is_contiguous(memory_format=torch.channels_last))))
+        for m in (bench.model.backbone.conv1, bench.model.teacher.module.backbone.conv1)]
+    step, context = bench._variant('bare+bf16+channels-last')
+    with context():
+        step()
+    assert seen == [(torch.bfloat16, True)] * 2
+    seen.clear()
+    step, context = bench._variant('bare')
+    with context():
+        step()
+    assert seen == [(torch.float32, False)] * 2  # the toggles were undone
+    for hook in hooks:
+        hook.remove()
+    assert not [n for n, p in bench.model.named_parameters() if p.grad is not None and p.grad.any()]
+    with pytest.raises(ValueError, match="'bare\\+fft-per-image'"):
+        bench._variant('bare+fft-per-image')
+
+
+def test_summary_pairs_each_toggle_with_the_bare_step_run_the_same_way():
+    times = {'bare': [1.0, 2.0], 'cmid': [1.2, 2.2], 'bare+bf16': [0.5, 1.0], 'bf16': [0.6, 1.3]}
+    lines = summary(times, batch_size=8)
+    assert 'bare backbone, bf16:' in lines[2]
+    text = '\n'.join(lines)
+    assert 'per-round ratio bf16 / bare+bf16: median 1.250 (min 1.200, max 1.300' in text
+    assert 'per-round ratio cmid / bare: median 1.150 (min 1.100, max 1.200' in text
+    assert not [line for line in lines if 'bare+bf16 / cmid' in line]  # a bare step vs CMID
 
 
 def test_the_queue_one_product_toggle_computes_the_heads_loss_and_gradient():

@@ -22,6 +22,9 @@ machine's load average before and after.
   (candidate: both views against the global queue in one product), ``channels-last``
   (weights in NHWC, as ``ChannelsLastHook``), ``bf16`` (CPU bf16 autocast), combined with ``+``;
   ``bf16+channels-last`` is what ``tools/train.py --amp`` runs for CMID on CPU.
+- ``bare+`` and toggles (``bare+bf16+channels-last``): the bare backbone run the same way
+  (``channels-last``, ``bf16``); with ``bf16+channels-last`` beside it, the per-round ratio
+  CMID / bare under ``--amp``.
 - ``--rss``: also the peak RSS of each variant alone, each in a separate process.
 - ``--profile [N]``: torch.profiler over ``--rounds`` CMID steps; prints the forward time of
   each part of the model (backbone, necks, decoder, teacher parts; inclusive) and the top N
@@ -53,9 +56,10 @@ from mmengine.registry import init_default_scope
 
 import cmid_mm  # noqa: F401
 from cmid_mm.utils.cli import keep_freed_memory
-from cmid_mm.engine.step_benchmark import (TOGGLES, PretrainStepBenchmark, load_average,
-                                           peak_rss_mib, peak_rss_mib_in_subprocess, rss_mib,
-                                           run_loader, run_scaling, summary)
+from cmid_mm.engine.step_benchmark import (BARE_TOGGLES, TOGGLES, PretrainStepBenchmark,
+                                           load_average, peak_rss_mib,
+                                           peak_rss_mib_in_subprocess, rss_mib, run_loader,
+                                           run_scaling, summary)
 
 
 def parse_args():
@@ -71,8 +75,9 @@ def parse_args():
     parser.add_argument('--compare', action='store_true',
                         help='also time the bare backbone and print the ratio CMID / bare')
     parser.add_argument('--variants', nargs='+', default=['cmid'], metavar='VARIANT',
-                        help='bare, cmid (the default) or toggles joined by +: '
-                        + ', '.join(TOGGLES))
+                        help='bare, cmid (the default), toggles joined by +: '
+                        + ', '.join(TOGGLES) + '; or bare+ and toggles: '
+                        + ', '.join(BARE_TOGGLES))
     parser.add_argument('--rss', action='store_true',
                         help='peak RSS of each variant alone, in a separate process each')
     parser.add_argument('--profile', type=int, nargs='?', const=15, default=None, metavar='N',
