@@ -95,8 +95,16 @@ class PretrainStepBenchmark:
         views = CMIDTwoViews(**views_cfg)
         bands = cfg.model.backbone.get('in_channels', 3)
         rng = np.random.default_rng(0)
-        samples = [views(dict(img=rng.integers(0, 255, (img_size, img_size, bands), np.uint8)))
-                   for _ in range(batch_size)]
+        # The views' crops, flips and masks draw from numpy's global generator: seeded here
+        # (and restored after), so that every run times, and every test checks, the same batch.
+        numpy_state = np.random.get_state()
+        np.random.seed(0)
+        try:
+            samples = [views(dict(img=rng.integers(0, 255, (img_size, img_size, bands),
+                                                   np.uint8)))
+                       for _ in range(batch_size)]
+        finally:
+            np.random.set_state(numpy_state)
         inputs = [torch.stack([torch.from_numpy(s['img'][v]).permute(2, 0, 1) for s in samples])
                   for v in range(2)]
         data_samples = [DataSample(crop_boxes=s['crop_boxes']).set_mask(s['mask'])

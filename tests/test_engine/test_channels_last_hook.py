@@ -43,11 +43,12 @@ def test_a_channels_last_step_gives_the_nchw_losses_and_gradients():
     assert not bench.model.backbone.conv1.weight.is_contiguous()  # 7x7: the layout did change
     bench.model.load_state_dict(state)  # the same teacher, queue and BN statistics
     nhwc_losses, nhwc_grads = losses_and_grads(bench, bench.optim)
-    # fp32: the same values up to the order of float operations (measured: losses within 1e-5,
-    # each parameter's gradient within 2e-4 of its norm, except the ~1e-7 round-off gradients of
-    # biases that a BN follows, mathematically zero)
+    # fp32: the same values up to the order of float operations (measured on the benchmark's
+    # seeded batch: losses within 1e-5, all gradients within 8.7e-5 of their norm; unseeded
+    # batches gave up to ~1e-4 in-process and 1e-3 to 4e-3 in 4 of 20 separate test runs:
+    # BatchNorm over 8 images of 2x2 cells amplifies round-off. A wrong layout differs by O(1).)
     assert nhwc_losses == pytest.approx(nchw_losses, rel=1e-4)
-    assert (nhwc_grads - nchw_grads).norm() < 1e-4 * nchw_grads.norm()
+    assert (nhwc_grads - nchw_grads).norm() < 3e-4 * nchw_grads.norm()
     # bf16 (what --amp runs): within the bf16 tolerance of the NCHW bf16 step
     bench.model.load_state_dict(state)
     nhwc_bf16_losses, nhwc_bf16_grads = losses_and_grads(bench, bf16)
