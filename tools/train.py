@@ -6,7 +6,8 @@ import cmid_mm  # noqa: F401  first: registers modules and the checkpoint safe g
 import torch
 from cmid_mm.utils import (CLIError, add_common_args, build_runner, find_resume_checkpoint,
                            load_config, run_cli, setup_cli_cfg)
-from cmid_mm.utils.cli import check_data_paths, keep_freed_memory, setup_amp
+from cmid_mm.utils.cli import (check_data_paths, keep_freed_memory, setup_amp,
+                               setup_channels_last)
 from mmengine.logging import print_log
 
 
@@ -23,6 +24,9 @@ def parse_args():
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: fp16 autocast with loss scaling on CUDA, bf16 '
                         'autocast on CPU (CMID pretraining also in channels-last)')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='CMID pretraining with channels-last (NHWC) weights, also in fp32 '
+                        '(faster on AVX-512 CPUs; see configs/cmid/README.md)')
     return add_common_args(parser).parse_args()
 
 
@@ -36,6 +40,8 @@ def main():
 
     if args.amp:
         setup_amp(cfg, cuda=torch.cuda.is_available())
+    if args.channels_last:
+        setup_channels_last(cfg)
     setup_cli_cfg(cfg, args)
     if args.resume == 'auto':
         # mmengine trusts its last_checkpoint pointer; a kill can leave it (or the file it names)

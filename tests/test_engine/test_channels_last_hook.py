@@ -13,7 +13,7 @@ from mmengine.runner import Runner
 from cmid_mm.engine.hooks import ChannelsLastHook
 from cmid_mm.engine.optimizers import CPUAutocastOptimWrapper
 from cmid_mm.engine.step_benchmark import PretrainStepBenchmark
-from cmid_mm.utils.cli import setup_amp
+from cmid_mm.utils.cli import setup_amp, setup_channels_last
 
 from .test_cpu_autocast import GRAD_MIN_COSINE, LOSS_RTOL, losses_and_grads
 from .test_monitor_hooks_in_runner import write_images
@@ -88,6 +88,21 @@ def test_a_runner_trains_with_it_in_bf16_and_its_checkpoint_loads_into_nchw(tmp_
     plain.load_state_dict(state)
     assert plain.backbone.conv1.weight.is_contiguous()
     torch.testing.assert_close(plain.backbone.conv1.weight, model.backbone.conv1.weight)
+
+
+def test_channels_last_alone_trains_cmid_in_fp32_with_nhwc_weights(tmp_path):
+    """``tools/train.py --channels-last``: the hook once, the optimizer left fp32."""
+    write_images(tmp_path / 'data' / 'scene', 8, seed=0)
+    cfg = tiny_runner_config(tmp_path / 'data', tmp_path / 'work', max_iters=2)
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    setup_channels_last(cfg)
+    setup_channels_last(cfg)
+    assert [h['type'] for h in cfg.custom_hooks].count('ChannelsLastHook') == 1
+    assert cfg.optim_wrapper.get('type', 'OptimWrapper') == wrapper
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert all(p.is_contiguous(memory_format=NHWC) for p in conv_weights(runner.model))
+    assert all(torch.isfinite(p).all() for p in runner.model.parameters())
 
 
 def test_setup_amp_adds_the_hook_to_cmid_on_cpu_only_and_once():

@@ -79,6 +79,13 @@ def config(tmp_path):
     return path
 
 
+def test_channels_last_on_a_model_other_than_cmid_is_one_line(tmp_path, config):
+    proc = train(config, '--work-dir', tmp_path / 'w', '--channels-last')
+    assert_one_line(proc, "--channels-last is for CMID pretraining; this config's model is "
+                    "'ImageClassifier': train it without the flag")
+    assert not (tmp_path / 'w').exists()  # refused before anything is written
+
+
 # ------------------------------------------------------------ --cfg-options keys and values
 def test_unknown_kwarg_of_a_registry_built_component():
     assert_one_line(

@@ -1,4 +1,5 @@
-"""Channels-last (NHWC) weights for training, what ``tools/train.py --amp`` adds to CMID on CPU."""
+"""Channels-last (NHWC) weights for training: what ``tools/train.py --amp`` (and
+``--channels-last``) adds to CMID on CPU."""
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
