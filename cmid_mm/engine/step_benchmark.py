@@ -3,10 +3,10 @@
 Variants (the bare backbone, the CMID step, the CMID step with one optimisation undone or one
 candidate added, the bare backbone in bf16 or channels-last) are timed in interleaved rounds,
 A B A B ..., so that a change of the machine's load hits them alike; the per-round ratio is
-what to compare, with its spread. Also: the
-config's train pipeline timed against the step (:func:`pipeline_batches`,
-:func:`loader_summary`), and separate guarded processes for a scaling table
-(:func:`run_guarded`, :func:`parse_step_report`, :func:`scaling_row`, :func:`linear_fit`).
+what to compare, with its spread. Also: the config's train pipeline timed against the step
+(:func:`pipeline_batches`, :func:`loader_summary`), and separate guarded processes for a
+scaling table (:func:`run_guarded`, :func:`parse_step_report`, :func:`scaling_row`,
+:func:`linear_fit`).
 """
 import copy
 import os
