@@ -32,6 +32,7 @@ from mmpretrain.structures import DataSample
 from torch.autograd.profiler import record_function
 
 from ..datasets.transforms import CMIDTwoViews
+from ..models.utils.onednn_linear import mkl_linear
 from .optimizers.cpu_autocast_optim_wrapper import CPUAutocastOptimWrapper
 
 
@@ -270,12 +271,19 @@ def _bf16(bench: PretrainStepBenchmark):
         bench.optim, bench.bare_optim = optim, bare_optim
 
 
+def _mkl_linear(bench: PretrainStepBenchmark):
+    """The heads' CPU fp32 linear layers and decoder in torch's own ops (MKL, the 1x1
+    convolution), not oneDNN's matmul (``cmid_mm.models.utils.onednn_linear``)."""
+    return mkl_linear()
+
+
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
 TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'fft-per-image': _fft_per_image,
     'queue-one-product': _queue_one_product,
     'channels-last': _channels_last,
     'bf16': _bf16,
+    'mkl-linear': _mkl_linear,
 }
 #: toggles that change how the bare backbone runs too (the others patch CMID's heads)
 BARE_TOGGLES = ('channels-last', 'bf16')

@@ -20,7 +20,9 @@ machine's load average before and after.
 - toggles, the CMID step with one optimisation undone or one candidate applied:
   ``fft-per-image`` (the official per-image FFTs of the frequency loss), ``queue-one-product``
   (candidate: both views against the global queue in one product), ``channels-last``
-  (weights in NHWC, as ``ChannelsLastHook``), ``bf16`` (CPU bf16 autocast), combined with ``+``;
+  (weights in NHWC, as ``ChannelsLastHook``), ``bf16`` (CPU bf16 autocast), ``mkl-linear``
+  (the heads' fp32 linear layers and decoder in torch's own ops, not oneDNN's matmul),
+  combined with ``+``;
   ``bf16+channels-last`` is what ``tools/train.py --amp`` runs for CMID on CPU.
 - ``bare+`` and toggles (``bare+bf16+channels-last``): the bare backbone run the same way
   (``channels-last``, ``bf16``); with ``bf16+channels-last`` beside it, the per-round ratio

@@ -7,6 +7,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from mmpretrain.registry import MODELS
 
+from ..utils.onednn_linear import OneDNNLinear, linear
+
 
 @MODELS.register_module()
 class CMIDLocalNeck(BaseModule):
@@ -19,7 +21,8 @@ class CMIDLocalNeck(BaseModule):
     mmpretrain 1.2 has no DINO head to reuse.
 
     The prototype layer is ``x @ normalize(W).T`` — exactly ``weight_norm`` with ``g`` frozen at 1,
-    without torch's deprecated/parametrised weight-norm state-dict layout.
+    without torch's deprecated/parametrised weight-norm state-dict layout. On CPU in fp32 the
+    products run in oneDNN (``OneDNNLinear``: about twice MKL's rate here; same parameters).
     """
 
     def __init__(self, in_channels: int, hid_channels: int = 2048, bottleneck_channels: int = 256,
@@ -28,11 +31,11 @@ class CMIDLocalNeck(BaseModule):
         layers = []
         dims = [in_channels, hid_channels, hid_channels]
         for c_in, c_out in zip(dims[:-1], dims[1:]):
-            layers += [nn.Linear(c_in, c_out)]
+            layers += [OneDNNLinear(c_in, c_out)]
             if with_bn:
                 layers += [nn.BatchNorm1d(c_out)]
             layers += [nn.GELU()]
-        layers += [nn.Linear(hid_channels, bottleneck_channels)]
+        layers += [OneDNNLinear(hid_channels, bottleneck_channels)]
         self.mlp = nn.Sequential(*layers)
         self.prototypes = nn.Parameter(torch.empty(out_channels, bottleneck_channels))
 
@@ -48,4 +51,4 @@ class CMIDLocalNeck(BaseModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, in_channels) cells -> (N, out_channels) prototype scores."""
         x = F.normalize(self.mlp(x), dim=-1)
-        return F.linear(x, F.normalize(self.prototypes, dim=-1))
+        return linear(x, F.normalize(self.prototypes, dim=-1))
