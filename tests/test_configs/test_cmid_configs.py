@@ -172,6 +172,7 @@ def test_sync_bn_is_a_no_op_in_a_single_process(tmp_path):
     assert cfg.sync_bn == 'torch'  # inherited from the paper config
     cfg.model.global_head.queue_len = 16
     cfg.work_dir = str(tmp_path)
+    cfg.experiment_name = 'sync_bn_single_process'  # see tiny_runner_config
     runner = Runner.from_cfg(cfg)
     bns = [m for m in runner.model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     assert bns and not any(isinstance(m, torch.nn.SyncBatchNorm) for m in bns)

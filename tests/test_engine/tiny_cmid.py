@@ -1,4 +1,6 @@
 """The demo CMID config shrunk to a ResNet-18 with 8 base channels and small heads."""
+import os.path as osp
+
 from mmengine.config import Config
 
 DEMO = 'configs/cmid/cmid_resnet18_1xb16-adan-200i_neon-demo.py'
@@ -30,4 +32,8 @@ def tiny_runner_config(data_root, work_dir, max_iters: int, **overrides) -> Conf
         'train_dataloader.dataset.pipeline.1.img_size': 64,
         'train_cfg.max_iters': max_iters, **overrides})
     cfg.work_dir = str(work_dir)
+    # mmengine keys a Runner's visualizer and logger by experiment name, config name + timestamp
+    # to the second by default: two tests' Runners started within one second shared the first
+    # one's visualizer, which wrote into a directory pytest had already removed (a CI failure).
+    cfg.experiment_name = f'{osp.basename(osp.dirname(work_dir))}_{osp.basename(work_dir)}'
     return cfg
