@@ -277,6 +277,20 @@ def _mkl_linear(bench: PretrainStepBenchmark):
     return mkl_linear()
 
 
+@contextmanager
+def _dense_rec(bench: PretrainStepBenchmark):
+    """The reconstruction loss from the decoder run on every feature cell, not only on those the
+    loss reads (``CMIDReconstructionHead.decode_masked_cells``)."""
+    head = bench.model.rec_head
+    if head is None:
+        raise ValueError("variant 'dense-rec': the config has no rec_head")
+    before, head.decode_masked_cells = head.decode_masked_cells, False
+    try:
+        yield
+    finally:
+        head.decode_masked_cells = before
+
+
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
 TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'fft-per-image': _fft_per_image,
@@ -284,6 +298,7 @@ TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'channels-last': _channels_last,
     'bf16': _bf16,
     'mkl-linear': _mkl_linear,
+    'dense-rec': _dense_rec,
 }
 #: toggles that change how the bare backbone runs too (the others patch CMID's heads)
 BARE_TOGGLES = ('channels-last', 'bf16')

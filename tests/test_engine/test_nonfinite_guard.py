@@ -16,7 +16,7 @@ def _step_inputs(model):
 
 
 def _nan_reconstruction(model):
-    model.rec_head.loss = lambda *args: torch.tensor(float('nan'))
+    model.rec_head.decoded_loss = lambda *args: torch.tensor(float('nan'))
 
 
 def test_nonfinite_loss_stops_before_the_update_naming_term_and_iteration(message_hub):

@@ -174,7 +174,8 @@ class CMID(BaseSelfSupervisor):
             targets = self._run_teacher('local_neck', teacher_cells)
             losses['loss_local'] = self.local_head.loss(self.local_neck(student_cells), targets)
         if self.rec_head is not None:
-            losses['loss_rec'] = self.rec_head.loss(self.decoder(student_feat), images, masks)
+            losses['loss_rec'] = self.rec_head.decoded_loss(self.decoder, student_feat, images,
+                                                             masks)
         return losses
 
     def _teacher_features(self, images: torch.Tensor) -> Optional[torch.Tensor]:
