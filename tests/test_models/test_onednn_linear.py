@@ -74,6 +74,16 @@ def test_only_cpu_fp32_without_autocast_takes_the_onednn_path(products):
     assert products == []
 
 
+def test_an_empty_input_gives_f_linear_and_its_gradients():
+    x = torch.randn(0, 8, requires_grad=True)
+    weight, bias = torch.randn(3, 8, requires_grad=True), torch.randn(3, requires_grad=True)
+    assert not applies(x)  # oneDNN has no empty product
+    y = linear(x, weight, bias)
+    assert y.shape == (0, 3)
+    y.sum().backward()
+    assert not weight.grad.any() and not bias.grad.any() and x.grad.shape == (0, 8)
+
+
 def test_the_neck_keeps_nn_linear_parameters_and_state_dict_keys(products):
     neck = CMIDLocalNeck(in_channels=16, hid_channels=32, bottleneck_channels=8, out_channels=12)
     linears = [m for m in neck.mlp if isinstance(m, torch.nn.Linear)]

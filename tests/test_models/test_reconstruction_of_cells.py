@@ -50,6 +50,13 @@ def test_the_masked_cells_give_the_dense_loss_and_gradients(mask_grid, freq):
     assert_same(head, decoder, feats, images, masks)
 
 
+@pytest.mark.parametrize('masked', [0, 1])
+def test_a_batch_with_no_masked_cell_or_all_cells_masked(masked):
+    decoder, feats, images, masks = setup(mask_grid=2)
+    masks.fill_(masked)
+    assert_same(CMIDReconstructionHead(), decoder, feats, images, masks)
+
+
 def test_the_same_through_torch_linear_and_for_six_bands_at_stride_16():
     head = CMIDReconstructionHead()
     with mkl_linear():

@@ -52,8 +52,10 @@ class _OneDNNLinear(torch.autograd.Function):
 
 def applies(x: torch.Tensor) -> bool:
     """Whether :func:`linear` takes the oneDNN path for input ``x``."""
+    # oneDNN has no primitive for an empty product (a view without masked cells, say)
     return (_OP is not None and _state['enabled'] and x.device.type == 'cpu'
-            and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu'))
+            and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu')
+            and x.numel() > 0)
 
 
 def linear(x: torch.Tensor, weight: torch.Tensor,
