@@ -291,6 +291,20 @@ def _dense_rec(bench: PretrainStepBenchmark):
         head.decode_masked_cells = before
 
 
+@contextmanager
+def _ema_per_param(bench: PretrainStepBenchmark):
+    """The teacher's EMA as mmpretrain's ``CosineEMA`` runs it, ``mul_`` + ``add_`` per parameter,
+    not one ``torch._foreach_lerp_`` (``cmid_mm.models.utils.foreach_ema``)."""
+    teacher = bench.model.teacher
+    if teacher is None:
+        raise ValueError("variant 'ema-per-param': the config has no teacher")
+    before, teacher.foreach = teacher.foreach, False
+    try:
+        yield
+    finally:
+        teacher.foreach = before
+
+
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark
 TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'fft-per-image': _fft_per_image,
@@ -299,6 +313,7 @@ TOGGLES: Dict[str, Callable[[PretrainStepBenchmark], ContextManager]] = {
     'bf16': _bf16,
     'mkl-linear': _mkl_linear,
     'dense-rec': _dense_rec,
+    'ema-per-param': _ema_per_param,
 }
 #: toggles that change how the bare backbone runs too (the others patch CMID's heads)
 BARE_TOGGLES = ('channels-last', 'bf16')
@@ -525,7 +540,9 @@ def loader_summary(times: Dict[str, List[float]], batch_size: int,
 @contextmanager
 def labelled_parts(model):
     """Mark each part's forward as a ``part::NAME`` range for the profiler (via forward hooks:
-    the model code is not touched). Heads are called through ``loss()``, not ``forward``."""
+    the model code is not touched), and the decoder's ``decode_cells`` (what the reconstruction
+    loss calls instead of its forward) as ``part::decoder`` too. Heads are called through
+    ``loss()``, not ``forward``."""
     parts = {name: getattr(model, name, None)
              for name in ('backbone', 'global_neck', 'local_neck', 'decoder')}
     if model.teacher is not None:
@@ -544,11 +561,22 @@ def labelled_parts(model):
             open_ranges.pop(name).__exit__(None, None, None)
 
         handles += [module.register_forward_pre_hook(enter), module.register_forward_hook(leave)]
+    decoder = parts['decoder']
+    decode_cells = getattr(decoder, 'decode_cells', None)
+    if decode_cells is not None:
+
+        def labelled_decode_cells(*args, **kwargs):
+            with record_function('part::decoder'):
+                return decode_cells(*args, **kwargs)
+
+        decoder.decode_cells = labelled_decode_cells
     try:
         yield
     finally:
         for h in handles:
             h.remove()
+        if decode_cells is not None:
+            del decoder.decode_cells  # the class's method again
 
 
 # The tool's --loader and --scaling modes (tools/analysis_tools/benchmark_pretrain.py).
