@@ -23,6 +23,7 @@ machine's load average before and after.
   (weights in NHWC, as ``ChannelsLastHook``), ``bf16`` (CPU bf16 autocast), ``mkl-linear``
   (the heads' fp32 linear layers and decoder in torch's own ops, not oneDNN's matmul),
   ``dense-rec`` (the decoder on every feature cell, not only those the loss reads),
+  ``ema-per-param`` (the teacher's EMA per parameter, not one foreach lerp),
   combined with ``+``;
   ``bf16+channels-last`` is what ``tools/train.py --amp`` runs for CMID on CPU.
 - ``bare+`` and toggles (``bare+bf16+channels-last``): the bare backbone run the same way

@@ -6,10 +6,10 @@ from mmengine.dist import is_distributed
 from mmengine.logging import MessageHub, print_log
 from mmengine.model.weight_init import trunc_normal_
 from mmpretrain.models.selfsup import BaseSelfSupervisor
-from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.foreach_ema import ForeachCosineEMA
 from ..utils.mask_utils import fill_masked_with_mean
 from ..utils.auto_width import fill_auto, has_auto, has_batch_norm, input_bands, probe_outputs
 
@@ -126,7 +126,8 @@ class CMID(BaseSelfSupervisor):
             k for k in ('global_neck', 'local_neck') if getattr(self, k) is not None]
         self.teacher = None
         if global_head is not None or local_head is not None:
-            self.teacher = CosineEMA(self._student_parts(), momentum=base_momentum, end_momentum=0.)
+            self.teacher = ForeachCosineEMA(self._student_parts(), momentum=base_momentum,
+                                            end_momentum=0.)
             # The EMA copies parameters and buffers only, so the zero rates stay.
             disable_dropout(self.teacher.module)
 
