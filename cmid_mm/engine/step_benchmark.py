@@ -206,16 +206,23 @@ class PretrainStepBenchmark:
 
 
 @contextmanager
-def _fft_per_image(bench: PretrainStepBenchmark):
-    """The official focal frequency loss: one FFT per image, then the mean of the spectra."""
-    loss = bench.model.rec_head.loss_freq if bench.model.rec_head is not None else None
-    if loss is None:
-        raise ValueError("variant 'fft-per-image': the config has no rec_head.loss_freq")
-    loss.spectrum_of_mean = False
+def _switched_off(owner, attr: str, variant: str, missing: str):
+    """``owner.attr`` False for the variant, then as it was; ``owner`` None: the config lacks
+    ``missing``."""
+    if owner is None:
+        raise ValueError(f"variant {variant!r}: the config has no {missing}")
+    before = getattr(owner, attr)
+    setattr(owner, attr, False)
     try:
         yield
     finally:
-        loss.spectrum_of_mean = True
+        setattr(owner, attr, before)
+
+
+def _fft_per_image(bench: PretrainStepBenchmark):
+    """The official focal frequency loss: one FFT per image, then the mean of the spectra."""
+    loss = bench.model.rec_head.loss_freq if bench.model.rec_head is not None else None
+    return _switched_off(loss, 'spectrum_of_mean', 'fft-per-image', 'rec_head.loss_freq')
 
 
 @contextmanager
@@ -277,32 +284,16 @@ def _mkl_linear(bench: PretrainStepBenchmark):
     return mkl_linear()
 
 
-@contextmanager
 def _dense_rec(bench: PretrainStepBenchmark):
     """The reconstruction loss from the decoder run on every feature cell, not only on those the
     loss reads (``CMIDReconstructionHead.decode_masked_cells``)."""
-    head = bench.model.rec_head
-    if head is None:
-        raise ValueError("variant 'dense-rec': the config has no rec_head")
-    before, head.decode_masked_cells = head.decode_masked_cells, False
-    try:
-        yield
-    finally:
-        head.decode_masked_cells = before
+    return _switched_off(bench.model.rec_head, 'decode_masked_cells', 'dense-rec', 'rec_head')
 
 
-@contextmanager
 def _ema_per_param(bench: PretrainStepBenchmark):
     """The teacher's EMA as mmpretrain's ``CosineEMA`` runs it, ``mul_`` + ``add_`` per parameter,
     not one ``torch._foreach_lerp_`` (``cmid_mm.models.utils.foreach_ema``)."""
-    teacher = bench.model.teacher
-    if teacher is None:
-        raise ValueError("variant 'ema-per-param': the config has no teacher")
-    before, teacher.foreach = teacher.foreach, False
-    try:
-        yield
-    finally:
-        teacher.foreach = before
+    return _switched_off(bench.model.teacher, 'foreach', 'ema-per-param', 'teacher')
 
 
 # name -> context that applies a variant of the CMID step to a PretrainStepBenchmark

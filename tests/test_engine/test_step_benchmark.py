@@ -18,6 +18,18 @@ def tiny_benchmark():
     return PretrainStepBenchmark(tiny_demo_config(), batch_size=2, img_size=64)
 
 
+def one_step_losses_and_grads(bench, state):
+    """One CMID loss + backward of ``bench``'s batch from ``state`` (teacher, queue and centre
+    as before): the detached losses and every parameter's gradient, by name."""
+    model = bench.model
+    model.load_state_dict(state)
+    model.zero_grad()
+    losses = model(bench.inputs, bench.data_samples, mode='loss')
+    sum(losses.values()).backward()
+    return ({k: v.detach() for k, v in losses.items()},
+            {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+
+
 def test_the_bare_step_zeroes_every_gradient_it_makes_mask_token_included():
     bench = tiny_benchmark()
     token = bench.model.mask_token.detach().clone()

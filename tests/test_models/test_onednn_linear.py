@@ -113,22 +113,15 @@ def test_the_decoder_as_one_product_equals_its_1x1_convolution(products):
 
 
 def test_a_cmid_step_has_the_same_losses_and_gradients_as_with_torchs_own_ops():
-    from tests.test_engine.test_step_benchmark import tiny_benchmark
+    from tests.test_engine.test_step_benchmark import (one_step_losses_and_grads,
+                                                       tiny_benchmark)
     bench = tiny_benchmark()
     model = bench.model
     state = {k: v.clone() for k, v in model.state_dict().items()}
 
-    def one_step():
-        model.load_state_dict(state)  # teacher, queue and centre as before
-        model.zero_grad()
-        losses = model(bench.inputs, bench.data_samples, mode='loss')
-        sum(losses.values()).backward()
-        return ({k: v.detach() for k, v in losses.items()},
-                {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
-
-    losses, grads = one_step()
+    losses, grads = one_step_losses_and_grads(bench, state)
     with mkl_linear():
-        ref_losses, ref_grads = one_step()
+        ref_losses, ref_grads = one_step_losses_and_grads(bench, state)
     assert losses.keys() == ref_losses.keys() == {'loss_global', 'loss_local', 'loss_rec'}
     for k in losses:
         torch.testing.assert_close(losses[k], ref_losses[k], rtol=1e-5, atol=1e-6)

@@ -97,27 +97,20 @@ def test_it_decodes_every_cell_where_the_cells_would_not_be_exact(case):
 
 
 def test_a_cmid_step_has_the_dense_losses_and_gradients(monkeypatch):
-    from tests.test_engine.test_step_benchmark import tiny_benchmark
+    from tests.test_engine.test_step_benchmark import (one_step_losses_and_grads,
+                                                       tiny_benchmark)
     bench = tiny_benchmark()
     model = bench.model
     state = {k: v.clone() for k, v in model.state_dict().items()}
     _, dense_rec = bench._variant('dense-rec')  # what the benchmark toggle times
 
-    def one_step():
-        model.load_state_dict(state)  # teacher, queue and centre as before
-        model.zero_grad()
-        losses = model(bench.inputs, bench.data_samples, mode='loss')
-        sum(losses.values()).backward()
-        return ({k: v.detach() for k, v in losses.items()},
-                {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
-
     forward = model.decoder.forward
     monkeypatch.setattr(model.decoder, 'forward', lambda x: pytest.fail('decoded every cell'))
-    losses, grads = one_step()
+    losses, grads = one_step_losses_and_grads(bench, state)
     monkeypatch.setattr(model.decoder, 'forward', forward)
     with dense_rec():
         assert not model.rec_head.decode_masked_cells
-        ref_losses, ref_grads = one_step()
+        ref_losses, ref_grads = one_step_losses_and_grads(bench, state)
     assert model.rec_head.decode_masked_cells  # the toggle undone
     assert losses.keys() == ref_losses.keys() == {'loss_global', 'loss_local', 'loss_rec'}
     for k in losses:
